@@ -1,0 +1,35 @@
+# The two commands of the README are `make dev` and `make test`; both set
+# themselves up on a fresh machine (virtualenv, pinned packages, Chromium).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
+
+.PHONY: test lint typecheck unit site chromium clean
+
+$(STAMP): requirements-dev.txt backend/requirements.txt
+	@echo "==> setting up $(VENV) (Python packages pinned in requirements-dev.txt)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+# Debian's Chromium for the browser tests: installed when missing and we are root.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "==> installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "!! chromium is missing: install Debian's 'chromium' package (browser tests need it)"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) chromium lint typecheck
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

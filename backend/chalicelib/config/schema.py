@@ -1,0 +1,291 @@
+"""The district configuration: everything that is district policy or district data.
+
+One YAML file (``district.yaml`` beside this module) is validated against these
+models when the app starts; a wrong file stops start-up with the key and reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from itertools import pairwise
+from string import Template
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from ..core.calendar import SchoolCalendar, SchoolYear
+from ..core.contract_text import PLACEHOLDERS, TermsSection
+from ..core.rules import Blackout, StisRules
+
+Language = Literal["en", "es"]
+LANGUAGES: tuple[Language, ...] = ("en", "es")
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Day = date  # a field below is named `date`
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """The same words in each of the portal's languages."""
+
+    en: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    es: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+    def __getitem__(self, language: str) -> str:
+        return str(getattr(self, language))
+
+    def as_dict(self) -> dict[str, str]:
+        return {"en": self.en, "es": self.es}
+
+
+class DayOff(Strict):
+    """A non-school day (``date``) or a break (``start`` to ``end``, inclusive)."""
+
+    name: Text
+    date: Day | None = None
+    start: Day | None = None
+    end: Day | None = None
+
+    @model_validator(mode="after")
+    def one_day_or_a_range(self) -> Self:
+        if self.date is not None and (self.start or self.end):
+            raise ValueError("give either date, or start and end, not both")
+        if self.date is None and (self.start is None or self.end is None):
+            raise ValueError("give a date, or both start and end")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+    @property
+    def first(self) -> Day:
+        return self.date or self.start  # type: ignore[return-value]
+
+    @property
+    def last(self) -> Day:
+        return self.date or self.end  # type: ignore[return-value]
+
+    def days(self) -> list[Day]:
+        return [
+            Day.fromordinal(n) for n in range(self.first.toordinal(), self.last.toordinal() + 1)
+        ]
+
+
+class SchoolYearConfig(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
+    first_day: date
+    last_day: date
+    non_school_days: list[DayOff] = []
+
+    @model_validator(mode="after")
+    def ordered(self) -> Self:
+        if self.last_day <= self.first_day:
+            raise ValueError(f"last_day {self.last_day} is not after first_day {self.first_day}")
+        for day_off in self.non_school_days:
+            if day_off.first < self.first_day or day_off.last > self.last_day:
+                raise ValueError(f"non-school day {day_off.name.en!r} is outside the school year")
+        return self
+
+    def to_domain(self) -> SchoolYear:
+        days = frozenset(d for off in self.non_school_days for d in off.days())
+        return SchoolYear(self.id, self.first_day, self.last_day, days)
+
+
+class BlackoutConfig(Strict):
+    name: Text
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class StisConfig(Strict):
+    max_days_per_year: int = Field(15, ge=1, le=180)
+    min_days_per_contract: int = Field(1, ge=1)
+    max_days_per_contract: int = Field(15, ge=1, le=60)
+    notice_hours_per_block: int = Field(24, ge=0, le=24 * 14)
+    notice_block_days: int = Field(5, ge=1)
+    student_signs: Literal["before_start", "on_return"] = "on_return"
+    blackouts: list[BlackoutConfig] = []
+    max_teachers: int = Field(8, ge=1, le=12)
+    reminder_hour: int = Field(7, ge=0, le=23)
+
+    @model_validator(mode="after")
+    def lengths(self) -> Self:
+        if self.min_days_per_contract > self.max_days_per_contract:
+            raise ValueError("min_days_per_contract is above max_days_per_contract")
+        if self.max_days_per_contract > self.max_days_per_year:
+            raise ValueError("max_days_per_contract is above max_days_per_year")
+        return self
+
+
+class Person(Strict):
+    name: Line
+    email: EmailStr
+    language: Language = "en"
+
+
+class Teacher(Person):
+    id: Slug
+    grades: Line | None = None
+
+
+class Office(Strict):
+    email: EmailStr
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+() .-]{7,25}$")]
+    address: Line
+    hours: Text
+
+
+class School(Strict):
+    id: Slug
+    name: Line
+    level: Literal["elementary", "middle", "high"]
+    grades: Line
+    office: Office
+    principal: Person
+    teachers: list[Teacher] = Field(min_length=1)
+
+    @field_validator("teachers")
+    @classmethod
+    def unique_teacher_ids(cls, teachers: list[Teacher]) -> list[Teacher]:
+        ids = [t.id for t in teachers]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"teacher id repeated: {', '.join(duplicates)}")
+        return teachers
+
+    def teacher(self, teacher_id: str) -> Teacher | None:
+        return next((t for t in self.teachers if t.id == teacher_id), None)
+
+
+class AbsenceTier(Strict):
+    absences: int = Field(ge=1)
+    title: Text
+    what_happens: Text
+
+
+class TermsSectionConfig(Strict):
+    heading: Line
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+    @field_validator("body")
+    @classmethod
+    def known_placeholders(cls, body: str) -> str:
+        template = Template(body)
+        if not template.is_valid():
+            raise ValueError("a $ that is not a placeholder; write $$ for a dollar sign")
+        unknown = set(template.get_identifiers()) - PLACEHOLDERS
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(PLACEHOLDERS))}"
+            )
+        return body
+
+
+class ContractTerms(Strict):
+    en: list[TermsSectionConfig] = Field(min_length=1)
+    es: list[TermsSectionConfig] = Field(min_length=1)
+
+    def sections(self, language: str) -> tuple[TermsSection, ...]:
+        chosen: list[TermsSectionConfig] = getattr(self, language)
+        return tuple(TermsSection(s.heading, s.body) for s in chosen)
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {name!r}") from error
+    return name
+
+
+def _clock_time(value: object) -> object:
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError('write the time as "HH:MM" in quotes, for example "08:00"')
+    return value
+
+
+class DistrictInfo(Strict):
+    name: Line
+    short_name: Line
+    time_zone: Annotated[str, AfterValidator(_zone)]
+    school_day_start: Annotated[time, BeforeValidator(_clock_time)]
+    languages: list[Language] = Field(min_length=1)
+    attendance_phone: Annotated[str, StringConstraints(pattern=r"^[0-9+() .-]{7,25}$")]
+    website: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
+
+
+class DistrictConfig(Strict):
+    district: DistrictInfo
+    school_years: list[SchoolYearConfig] = Field(min_length=1)
+    stis: StisConfig
+    schools: list[School] = Field(min_length=1)
+    absence_tiers: list[AbsenceTier] = Field(min_length=1)
+    illness_days_before_note: int = Field(ge=1, le=60)
+    report_absence_within_school_days: int = Field(3, ge=1, le=10)
+    contract_terms: ContractTerms
+    record_retention_days: int = Field(ge=30, le=366 * 30)
+
+    @field_validator("school_years")
+    @classmethod
+    def years_in_order(cls, years: list[SchoolYearConfig]) -> list[SchoolYearConfig]:
+        for before, after in pairwise(years):
+            if after.first_day <= before.last_day:
+                raise ValueError(f"school year {after.id} starts before {before.id} ends")
+        return years
+
+    @field_validator("schools")
+    @classmethod
+    def unique_school_ids(cls, schools: list[School]) -> list[School]:
+        ids = [s.id for s in schools]
+        if len(ids) != len(set(ids)):
+            raise ValueError("school id repeated")
+        return schools
+
+    @field_validator("absence_tiers")
+    @classmethod
+    def tiers_ascending(cls, tiers: list[AbsenceTier]) -> list[AbsenceTier]:
+        counts = [t.absences for t in tiers]
+        if counts != sorted(set(counts)):
+            raise ValueError("tiers must be listed from fewest to most absences, each once")
+        return tiers
+
+    def school(self, school_id: str) -> School | None:
+        return next((s for s in self.schools if s.id == school_id), None)
+
+    def calendar(self) -> SchoolCalendar:
+        return SchoolCalendar(tuple(y.to_domain() for y in self.school_years))
+
+    def rules(self) -> StisRules:
+        return StisRules(
+            max_days_per_year=self.stis.max_days_per_year,
+            min_days_per_contract=self.stis.min_days_per_contract,
+            max_days_per_contract=self.stis.max_days_per_contract,
+            notice_hours_per_block=self.stis.notice_hours_per_block,
+            notice_block_days=self.stis.notice_block_days,
+            school_day_start=self.district.school_day_start,
+            time_zone=self.district.time_zone,
+            blackouts=tuple(
+                Blackout(b.name.as_dict(), b.start, b.end) for b in self.stis.blackouts
+            ),
+        )

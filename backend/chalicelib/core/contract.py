@@ -1,0 +1,183 @@
+"""The life of an STIS contract: who signs when, and how it ends.
+
+    awaiting_guardian -> awaiting_teacher -> awaiting_principal -> approved
+    any awaiting state -> declined (teacher or principal, with a reason)
+                       -> cancelled (guardian, before the first day starts)
+                       -> void (not fully signed when the first day starts)
+
+Pure and immutable: every action returns a new ``Contract`` or raises
+``WrongState``; times come from the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from .errors import WrongState
+
+
+class State(StrEnum):
+    AWAITING_GUARDIAN = "awaiting_guardian"
+    AWAITING_TEACHER = "awaiting_teacher"
+    AWAITING_PRINCIPAL = "awaiting_principal"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    VOID = "void"
+
+    @property
+    def is_awaiting(self) -> bool:
+        return self in AWAITING
+
+    @property
+    def holds_days(self) -> bool:
+        """Awaiting and approved contracts count against the yearly cap."""
+        return self in AWAITING or self is State.APPROVED
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL
+
+
+AWAITING = frozenset({State.AWAITING_GUARDIAN, State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL})
+FINAL = frozenset({State.APPROVED, State.DECLINED, State.CANCELLED, State.VOID})
+
+
+class Role(StrEnum):
+    GUARDIAN = "guardian"
+    TEACHER = "teacher"
+    PRINCIPAL = "principal"
+
+
+@dataclass(frozen=True)
+class Party:
+    """One person with a link: the guardian, one named teacher, or the principal."""
+
+    role: Role
+    id: str
+
+    @classmethod
+    def guardian(cls) -> Party:
+        return cls(Role.GUARDIAN, "guardian")
+
+    @classmethod
+    def principal(cls) -> Party:
+        return cls(Role.PRINCIPAL, "principal")
+
+    @classmethod
+    def teacher(cls, teacher_id: str) -> Party:
+        return cls(Role.TEACHER, teacher_id)
+
+    @property
+    def key(self) -> str:
+        return self.id if self.role is Role.TEACHER else self.role.value
+
+
+@dataclass(frozen=True)
+class Signature:
+    party: Party
+    name: str
+    signed_at: datetime
+    source_ip: str
+    user_agent: str
+    contract_sha256: str
+    agreed: bool = True
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a contract left the awaiting states other than by approval."""
+
+    state: State
+    by: Party | None
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    teacher_ids: tuple[str, ...]
+    state: State = State.AWAITING_GUARDIAN
+    signatures: tuple[Signature, ...] = ()
+    ending: Ending | None = None
+
+    def parties(self) -> tuple[Party, ...]:
+        teachers = tuple(Party.teacher(t) for t in self.teacher_ids)
+        return (Party.guardian(), *teachers, Party.principal())
+
+    def has_signed(self, party: Party) -> bool:
+        return any(s.party == party for s in self.signatures)
+
+    def whose_turn(self) -> tuple[Party, ...]:
+        """The parties who may sign now (all unsigned teachers at once)."""
+        if self.state is State.AWAITING_GUARDIAN:
+            return (Party.guardian(),)
+        if self.state is State.AWAITING_TEACHER:
+            return tuple(
+                Party.teacher(t) for t in self.teacher_ids if not self.has_signed(Party.teacher(t))
+            )
+        if self.state is State.AWAITING_PRINCIPAL:
+            return (Party.principal(),)
+        return ()
+
+    def signers(self) -> tuple[Party, ...]:
+        return tuple(s.party for s in self.signatures)
+
+    def _refuse_unless_awaiting(self) -> None:
+        if not self.state.is_awaiting:
+            raise WrongState("ended", self.state.value)
+
+    def sign(self, signature: Signature) -> Contract:
+        self._refuse_unless_awaiting()
+        party = signature.party
+        if self.has_signed(party):
+            raise WrongState("already_signed", self.state.value)
+        if party not in self.whose_turn():
+            if party not in self.parties():
+                raise WrongState("not_allowed", self.state.value)
+            raise WrongState("not_your_turn", self.state.value)
+        if not signature.agreed:
+            raise WrongState("not_agreed", self.state.value)
+        signed = replace(self, signatures=(*self.signatures, signature))
+        return replace(signed, state=signed._state_after_signing())
+
+    def _state_after_signing(self) -> State:
+        if self.state is State.AWAITING_GUARDIAN:
+            return State.AWAITING_TEACHER
+        if self.state is State.AWAITING_TEACHER:
+            if self.whose_turn():
+                return State.AWAITING_TEACHER
+            return State.AWAITING_PRINCIPAL
+        return State.APPROVED
+
+    def decline(self, party: Party, reason: str, at: datetime) -> Contract:
+        """A teacher or the principal refuses; allowed while the contract is
+        awaiting, for any named teacher who has not yet signed, and for the
+        principal (who may refuse before the teachers have finished)."""
+        self._refuse_unless_awaiting()
+        if party.role is Role.GUARDIAN or party not in self.parties():
+            raise WrongState("not_allowed", self.state.value)
+        if self.has_signed(party):
+            raise WrongState("already_signed", self.state.value)
+        return self._end(State.DECLINED, party, at, reason)
+
+    def cancel(self, party: Party, at: datetime, first_day_starts: datetime) -> Contract:
+        """The guardian withdraws the request before the first day starts."""
+        self._refuse_unless_awaiting()
+        if party.role is not Role.GUARDIAN:
+            raise WrongState("not_allowed", self.state.value)
+        if at >= first_day_starts:
+            raise WrongState("too_late", self.state.value)
+        return self._end(State.CANCELLED, party, at, "")
+
+    def void(self, at: datetime, first_day_starts: datetime) -> Contract:
+        """Still unsigned when the first day starts: the contract is null."""
+        self._refuse_unless_awaiting()
+        if at < first_day_starts:
+            raise WrongState("too_early", self.state.value)
+        return self._end(State.VOID, None, at, "")
+
+    def _end(self, state: State, by: Party | None, at: datetime, reason: str) -> Contract:
+        return replace(self, state=state, ending=Ending(state, by, at, reason))

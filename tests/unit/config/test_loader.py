@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chalicelib.config.loader import DEFAULT_PATH, ConfigError, load, parse
+from chalicelib.config.schema import DistrictConfig
+
+
+def demo() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(DEFAULT_PATH.read_text())
+
+
+def problems_with(data: dict) -> list[str]:  # type: ignore[type-arg]
+    text = yaml.safe_dump(data, allow_unicode=True)
+    with pytest.raises(ConfigError) as refused:
+        parse(text)
+    return refused.value.problems
+
+
+def test_the_demo_district_loads(district: DistrictConfig) -> None:
+    assert district.district.name == "Alder Creek Unified School District"
+    assert [y.id for y in district.school_years] == ["2026-2027", "2027-2028"]
+    assert {s.level for s in district.schools} == {"elementary", "middle"}
+    assert len(district.stis.blackouts) == 1
+
+
+def test_the_demo_district_uses_only_example_addresses(district: DistrictConfig) -> None:
+    people = [p for s in district.schools for p in (s.principal, *s.teachers)]
+    addresses = [p.email for p in people] + [s.office.email for s in district.schools]
+    assert all(address.endswith(".example") for address in addresses)
+
+
+def test_a_date_that_is_not_a_date_is_reported_under_its_key() -> None:
+    data = demo()
+    data["school_years"][0]["first_day"] = "2026-02-30"
+    assert any(p.startswith("school_years[0].first_day:") for p in problems_with(data))
+
+
+def test_a_teacher_without_an_email_is_reported_under_its_key() -> None:
+    data = demo()
+    del data["schools"][1]["teachers"][2]["email"]
+    assert "schools[1].teachers[2].email: Field required" in problems_with(data)
+
+
+def test_a_school_year_ending_before_it_starts_is_reported() -> None:
+    data = demo()
+    data["school_years"][1]["last_day"] = "2027-06-01"
+    problems = problems_with(data)
+    assert any(p.startswith("school_years[1]:") and "not after first_day" in p for p in problems)
+
+
+def test_an_unknown_key_is_refused_rather_than_ignored() -> None:
+    data = demo()
+    data["stis"]["max_day_per_year"] = 20
+    assert any(p.startswith("stis.max_day_per_year:") for p in problems_with(data))
+
+
+def test_an_unknown_time_zone_and_an_unquoted_time_are_reported() -> None:
+    data = demo()
+    data["district"]["time_zone"] = "America/Alder_Creek"
+    data["district"]["school_day_start"] = 480
+    problems = problems_with(data)
+    assert any(p.startswith("district.time_zone:") for p in problems)
+    assert any(p.startswith("district.school_day_start:") and "HH:MM" in p for p in problems)
+
+
+def test_contract_terms_with_an_unknown_placeholder_are_refused() -> None:
+    data = demo()
+    data["contract_terms"]["es"][0]["body"] = "Hola $estudiante"
+    problems = problems_with(data)
+    assert any(p.startswith("contract_terms.es[0].body:") and "estudiante" in p for p in problems)
+
+
+def test_a_file_that_is_not_yaml_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "district.yaml"
+    path.write_text("district: [unclosed\n")
+    with pytest.raises(ConfigError) as refused:
+        load(path)
+    assert "not valid YAML" in str(refused.value)
+    assert str(path) in str(refused.value)
+
+
+def test_a_missing_file_says_which_path(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load(tmp_path / "nowhere.yaml")
+    assert "nowhere.yaml" in str(refused.value)
+    assert "cannot be read" in str(refused.value)
