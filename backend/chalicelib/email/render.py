@@ -1,0 +1,237 @@
+"""Turn one email event into a subject, a plain-text part and an HTML part.
+
+Rendering only: nothing here sends mail or reads the configuration. The caller
+formats every date, label and name in the recipient's language and passes
+them in ``context``; this module picks the templates for the kind of email and
+the language, and renders them.
+
+Templates live in ``templates/<language>/<kind>.txt`` and ``.html``. The
+subject is the ``subject`` block of the ``.txt`` template, so it is written in
+the same file as the text it announces. HTML templates are autoescaped; text
+templates and the subject are not (they are never read as HTML). A missing
+context key raises :class:`jinja2.UndefinedError`, whether this module notices
+it first or the template does (``StrictUndefined``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2.exceptions import UndefinedError
+
+KINDS: Final = (
+    "review_and_sign",
+    "reminder",
+    "office_new_request",
+    "status_changed",
+    "approved",
+    "ended",
+)
+LANGUAGES: Final = ("en", "es")
+ROLES: Final = ("guardian", "teacher", "principal", "office")
+END_STATES: Final = ("declined", "cancelled", "void")
+SUBJECT_MAX_CHARS: Final = 200
+
+TEMPLATES_DIR: Final = Path(__file__).with_name("templates")
+
+_COMMON_KEYS: Final = frozenset(
+    {
+        "district_name",
+        "school_name",
+        "office_phone",
+        "office_email",
+        "student_name",
+        "first_day",
+        "last_day",
+        "school_days",
+        "recipient_name",
+        "recipient_role",
+        "request_ref",
+    }
+)
+_SIGNING_KEYS: Final = frozenset({"link", "deadline", "teachers"})
+_KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
+    "review_and_sign": _SIGNING_KEYS,
+    "reminder": _SIGNING_KEYS,
+    "office_new_request": frozenset(
+        {
+            "guardian_name",
+            "guardian_email",
+            "guardian_phone",
+            "student_id",
+            "grade",
+            "teachers",
+            "reason",
+            "status_label",
+        }
+    ),
+    "status_changed": frozenset({"status_label", "whose_turn"}),
+    "approved": frozenset({"link", "contract_text", "audit", "student_signs_on_return"}),
+    "ended": frozenset({"state", "reason", "by", "link"}),
+}
+# Who may receive each kind: only signers are asked to sign, only the office
+# gets the office's notices.
+_ROLES_FOR: Final[Mapping[str, frozenset[str]]] = {
+    "review_and_sign": frozenset({"guardian", "teacher", "principal"}),
+    "reminder": frozenset({"guardian", "teacher", "principal"}),
+    "office_new_request": frozenset({"office"}),
+    "status_changed": frozenset({"office"}),
+    "approved": frozenset(ROLES),
+    "ended": frozenset(ROLES),
+}
+# Kinds whose whole point is the link: it may not be empty.
+_LINK_REQUIRED: Final = frozenset({"review_and_sign", "reminder"})
+_LINK = re.compile(r"https?://[^\s<>\"']+\Z")
+_AUDIT_KEYS: Final = frozenset({"at", "event", "who"})
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str  # one line, no control characters, at most SUBJECT_MAX_CHARS
+    text: str
+    html: str
+
+
+def render_email(kind: str, language: str, context: Mapping[str, Any]) -> RenderedEmail:
+    """Render the ``kind`` email in ``language`` ("en" or "es") from ``context``.
+
+    Raises ``ValueError`` for an unknown kind, language, recipient role or end
+    state, or a malformed link; ``jinja2.UndefinedError`` for a missing key;
+    ``TypeError`` for a value of the wrong shape (``teachers`` given as one
+    string, for example).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown email kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    _check_context(kind, context)
+
+    env = _environment()
+    text_template = env.get_template(f"{language}/{kind}.txt")
+    html_template = env.get_template(f"{language}/{kind}.html")
+    values = {**context, "language": language}
+    subject = clean_subject(_render_block(text_template, "subject", values))
+    values["subject"] = subject
+    return RenderedEmail(
+        subject=subject,
+        text=_tidy_text(text_template.render(values)),
+        html=html_template.render(values),
+    )
+
+
+def clean_subject(raw: str) -> str:
+    """One line for a mail header: no control characters, single spaces, capped.
+
+    Line and paragraph breaks and other control characters become spaces
+    (so nothing can start a new header line); invisible format characters,
+    such as bidirectional overrides, are dropped.
+    """
+    kept = []
+    for char in raw:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        kept.append(" " if category in {"Cc", "Zl", "Zp"} else char)
+    subject = " ".join("".join(kept).split())
+    if len(subject) <= SUBJECT_MAX_CHARS:
+        return subject
+    cut = subject[: SUBJECT_MAX_CHARS - 1]
+    head, _, _ = cut.rpartition(" ")
+    if len(head) >= SUBJECT_MAX_CHARS * 3 // 4:
+        cut = head
+    return cut.rstrip() + "…"
+
+
+def join_names(names: Sequence[str], language: str) -> str:
+    """``A, B and C`` / ``A, B y C`` (``e`` before an "i" sound in Spanish)."""
+    items = [str(name) for name in names]
+    if len(items) <= 1:
+        return "".join(items)
+    if language != "es":
+        return f"{', '.join(items[:-1])} and {items[-1]}"
+    word = "e" if _starts_with_i_sound(items[-1]) else "y"
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def _starts_with_i_sound(word: str) -> bool:
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", word.strip().lower()) if not unicodedata.combining(c)
+    )
+    if plain.startswith("h"):
+        plain = plain[1:]
+    # "Inés", "Hilda" take "e"; "hielo", "Iowa"-like diphthongs keep "y".
+    return plain.startswith("i") and plain[1:2] not in {"a", "e", "o", "u"}
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["names"] = join_names
+    return env
+
+
+def _render_block(template: Template, name: str, values: Mapping[str, Any]) -> str:
+    block = template.blocks.get(name)
+    if block is None:
+        raise LookupError(f"template {template.name} has no {{% block {name} %}}")
+    return "".join(block(template.new_context(dict(values))))
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return tidy + "\n"
+
+
+def _check_context(kind: str, context: Mapping[str, Any]) -> None:
+    missing = (_COMMON_KEYS | _KIND_KEYS[kind]) - context.keys()
+    if missing:
+        raise UndefinedError(f"the {kind} email needs: {', '.join(sorted(missing))}")
+
+    role = context["recipient_role"]
+    if role not in _ROLES_FOR[kind]:
+        allowed = ", ".join(sorted(_ROLES_FOR[kind]))
+        raise ValueError(f"the {kind} email is not sent to {role!r}; it goes to {allowed}")
+    if kind == "ended" and context["state"] not in END_STATES:
+        raise ValueError(f"unknown end state {context['state']!r}; expected {END_STATES}")
+
+    if "link" in context:
+        link = context["link"]
+        if not isinstance(link, str):
+            raise TypeError("link must be a string")
+        if (link or kind in _LINK_REQUIRED) and not _LINK.match(link):
+            raise ValueError(f"the {kind} email needs an http(s) link without spaces")
+
+    days = context["school_days"]
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError("school_days must be an int")
+    if "teachers" in context:
+        teachers = context["teachers"]
+        if isinstance(teachers, str | bytes) or not isinstance(teachers, Sequence):
+            raise TypeError("teachers must be a list of names, not one string")
+        if not all(isinstance(name, str) for name in teachers):
+            raise TypeError("teachers must be a list of names")
+    if "student_signs_on_return" in context and not isinstance(context["student_signs_on_return"], bool):
+        raise TypeError("student_signs_on_return must be a bool")
+    if "audit" in context:
+        audit = context["audit"]
+        if isinstance(audit, str | bytes) or not isinstance(audit, Sequence):
+            raise TypeError("audit must be a list of {at, event, who} entries")
+        for entry in audit:
+            if not isinstance(entry, Mapping) or not entry.keys() >= _AUDIT_KEYS:
+                raise TypeError("each audit entry needs at, event and who")
