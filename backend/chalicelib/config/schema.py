@@ -80,9 +80,7 @@ class DayOff(Strict):
         return self.date or self.end  # type: ignore[return-value]
 
     def days(self) -> list[Day]:
-        return [
-            Day.fromordinal(n) for n in range(self.first.toordinal(), self.last.toordinal() + 1)
-        ]
+        return [Day.fromordinal(n) for n in range(self.first.toordinal(), self.last.toordinal() + 1)]
 
 
 class SchoolYearConfig(Strict):
@@ -153,6 +151,7 @@ class Office(Strict):
     phone: Annotated[str, StringConstraints(pattern=r"^[0-9+() .-]{7,25}$")]
     address: Line
     hours: Text
+    language: Language = "en"  # the language of the emails the office receives
 
 
 class School(Strict):
@@ -285,7 +284,5 @@ class DistrictConfig(Strict):
             notice_block_days=self.stis.notice_block_days,
             school_day_start=self.district.school_day_start,
             time_zone=self.district.time_zone,
-            blackouts=tuple(
-                Blackout(b.name.as_dict(), b.start, b.end) for b in self.stis.blackouts
-            ),
+            blackouts=tuple(Blackout(b.name.as_dict(), b.start, b.end) for b in self.stis.blackouts),
         )

@@ -115,9 +115,7 @@ class Contract:
         if self.state is State.AWAITING_GUARDIAN:
             return (Party.guardian(),)
         if self.state is State.AWAITING_TEACHER:
-            return tuple(
-                Party.teacher(t) for t in self.teacher_ids if not self.has_signed(Party.teacher(t))
-            )
+            return tuple(Party.teacher(t) for t in self.teacher_ids if not self.has_signed(Party.teacher(t)))
         if self.state is State.AWAITING_PRINCIPAL:
             return (Party.principal(),)
         return ()

@@ -31,8 +31,7 @@ PLACEHOLDERS = frozenset(
 
 _MONTHS = {
     "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre"
-    " diciembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
 }
 _WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
@@ -56,9 +55,7 @@ _LABELS = {
         "teacher_line": "Supervising teacher",
         "principal_line": "Principal",
         "student_line": "Student",
-        "student_on_return": (
-            "The student signs a paper copy of this agreement on returning to school."
-        ),
+        "student_on_return": ("The student signs a paper copy of this agreement on returning to school."),
         "student_before": "The student signs this agreement before independent study begins.",
         "electronic": (
             "The parent or guardian, teacher(s) and principal sign electronically, in that order."
@@ -83,9 +80,7 @@ _LABELS = {
         "student_on_return": (
             "El estudiante firma una copia impresa de este acuerdo al regresar a la escuela."
         ),
-        "student_before": (
-            "El estudiante firma este acuerdo antes de comenzar el estudio independiente."
-        ),
+        "student_before": ("El estudiante firma este acuerdo antes de comenzar el estudio independiente."),
         "electronic": (
             "El padre, la madre o el tutor, el maestro o los maestros y el director firman "
             "electrónicamente, en ese orden."

@@ -82,9 +82,7 @@ class InsufficientNotice(StisError):
     code = "insufficient_notice"
     field = "first_day"
 
-    def __init__(
-        self, notice_hours: int, deadline: datetime, earliest_first_day: date | None
-    ) -> None:
+    def __init__(self, notice_hours: int, deadline: datetime, earliest_first_day: date | None) -> None:
         super().__init__(
             notice_hours=notice_hours,
             deadline=deadline,

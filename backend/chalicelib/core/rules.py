@@ -174,9 +174,7 @@ def check_request(
     """Every rule that depends on the request alone; raises the first broken one."""
     result = quote(calendar, rules, first_day, last_day, now)
     if not result.notice_ok:
-        raise InsufficientNotice(
-            result.notice_hours, result.notice_deadline, result.earliest_first_day
-        )
+        raise InsufficientNotice(result.notice_hours, result.notice_deadline, result.earliest_first_day)
     return result
 
 
@@ -195,9 +193,7 @@ def days_held(active: Iterable[HeldDays], school_year: str) -> int:
     return sum(c.school_days for c in active if c.school_year == school_year)
 
 
-def check_cap(
-    rules: StisRules, active: Iterable[HeldDays], school_year: str, requested: int
-) -> int:
+def check_cap(rules: StisRules, active: Iterable[HeldDays], school_year: str, requested: int) -> int:
     """Raise ``CapExceeded`` if the request would pass the yearly cap; else
     return the days the student would then hold in that school year."""
     used = days_held(active, school_year)

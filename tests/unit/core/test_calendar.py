@@ -41,9 +41,7 @@ def test_school_days_in_a_range_skip_the_winter_break(calendar: SchoolCalendar) 
 def test_a_range_never_counts_a_weekend_or_a_listed_holiday(
     calendar: SchoolCalendar, district, first: date, length: int
 ) -> None:
-    days_off = {
-        day for year in district.school_years for off in year.non_school_days for day in off.days()
-    }
+    days_off = {day for year in district.school_years for off in year.non_school_days for day in off.days()}
     last = first + timedelta(days=length)
     counted = calendar.school_days_between(first, last)
     assert all(day.weekday() < 5 for day in counted)
@@ -53,9 +51,7 @@ def test_a_range_never_counts_a_weekend_or_a_listed_holiday(
 
 
 @given(first=YEAR_SPAN, length=st.integers(min_value=0, max_value=60))
-def test_counting_agrees_with_checking_each_day(
-    calendar: SchoolCalendar, first: date, length: int
-) -> None:
+def test_counting_agrees_with_checking_each_day(calendar: SchoolCalendar, first: date, length: int) -> None:
     last = first + timedelta(days=length)
     one_by_one = [
         first + timedelta(days=n)

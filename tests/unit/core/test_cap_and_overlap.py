@@ -52,9 +52,7 @@ class Tracked:
 
 
 SUBMIT = st.tuples(st.just("submit"), st.integers(0, 150), st.integers(1, 15))
-END = st.tuples(
-    st.sampled_from(["decline", "cancel", "void", "sign"]), st.integers(0, 50), st.just(0)
-)
+END = st.tuples(st.sampled_from(["decline", "cancel", "void", "sign"]), st.integers(0, 50), st.just(0))
 
 
 @given(steps=st.lists(st.one_of(SUBMIT, END), max_size=60))

@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).parents[3] / "backend" / "chalicelib" / "core"
-FORBIDDEN = re.compile(
-    r"import boto3|from chalice|datetime\.now|date\.today|\.utcnow\(|time\.time\("
-)
+FORBIDDEN = re.compile(r"import boto3|from chalice|datetime\.now|date\.today|\.utcnow\(|time\.time\(")
 
 
 def core_files() -> list[Path]:

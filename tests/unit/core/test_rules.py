@@ -25,12 +25,8 @@ def test_a_two_week_contract_counts_ten_school_days_and_needs_48_hours(
     assert result.notice_ok
 
 
-@pytest.mark.parametrize(
-    ("days", "hours"), [(1, 24), (5, 24), (6, 48), (10, 48), (11, 72), (15, 72)]
-)
-def test_notice_is_24_hours_per_started_block_of_five_days(
-    rules: StisRules, days: int, hours: int
-) -> None:
+@pytest.mark.parametrize(("days", "hours"), [(1, 24), (5, 24), (6, 48), (10, 48), (11, 72), (15, 72)])
+def test_notice_is_24_hours_per_started_block_of_five_days(rules: StisRules, days: int, hours: int) -> None:
     assert rules.notice_hours(days) == hours
 
 
@@ -64,9 +60,7 @@ def test_the_deadline_is_always_the_exact_number_of_real_hours_before_school_sta
     assert elapsed == timedelta(hours=rules.notice_hours(days))
 
 
-def test_a_saturday_is_refused_as_not_a_school_day(
-    calendar: SchoolCalendar, rules: StisRules
-) -> None:
+def test_a_saturday_is_refused_as_not_a_school_day(calendar: SchoolCalendar, rules: StisRules) -> None:
     with pytest.raises(errors.NotASchoolDay) as refused:
         quote(calendar, rules, date(2027, 1, 9), date(2027, 1, 12), EARLY)
     assert refused.value.field == "first_day"
@@ -85,9 +79,7 @@ def test_summer_is_outside_the_school_year(calendar: SchoolCalendar, rules: Stis
     assert refused.value.field == "first_day"
 
 
-def test_a_contract_cannot_run_into_the_next_school_year(
-    calendar: SchoolCalendar, rules: StisRules
-) -> None:
+def test_a_contract_cannot_run_into_the_next_school_year(calendar: SchoolCalendar, rules: StisRules) -> None:
     with pytest.raises(errors.SpansSchoolYears) as refused:
         quote(calendar, rules, date(2027, 6, 1), date(2027, 8, 12), EARLY)
     assert refused.value.code == "outside_school_year"
@@ -100,9 +92,7 @@ def test_sixteen_school_days_are_too_long(calendar: SchoolCalendar, rules: StisR
     assert refused.value.details == {"days": 16, "max_days": 15}
 
 
-def test_a_last_day_before_the_first_day_is_refused(
-    calendar: SchoolCalendar, rules: StisRules
-) -> None:
+def test_a_last_day_before_the_first_day_is_refused(calendar: SchoolCalendar, rules: StisRules) -> None:
     with pytest.raises(errors.LastDayBeforeFirstDay):
         quote(calendar, rules, date(2027, 1, 8), date(2027, 1, 4), EARLY)
 
@@ -124,9 +114,7 @@ def test_late_notice_is_refused_with_the_earliest_allowed_first_day(
     assert refused.value.details["notice_hours"] == 24
 
 
-def test_a_quote_reports_late_notice_without_refusing(
-    calendar: SchoolCalendar, rules: StisRules
-) -> None:
+def test_a_quote_reports_late_notice_without_refusing(calendar: SchoolCalendar, rules: StisRules) -> None:
     now = datetime(2027, 1, 7, 12, 0, tzinfo=rules.zone)
     result = quote(calendar, rules, date(2027, 1, 8), date(2027, 1, 8), now)
     assert not result.notice_ok
@@ -141,9 +129,7 @@ def test_the_earliest_first_day_avoids_the_blackout_and_the_end_of_the_year(
     assert earliest_first_day(calendar, rules, 3, now) == date(2027, 8, 11)
 
 
-NOW = st.datetimes(
-    min_value=datetime(2026, 8, 1), max_value=datetime(2028, 6, 10), timezones=st.just(UTC)
-)
+NOW = st.datetimes(min_value=datetime(2026, 8, 1), max_value=datetime(2028, 6, 10), timezones=st.just(UTC))
 
 
 @given(now=NOW, days=st.integers(min_value=1, max_value=15))

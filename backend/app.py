@@ -1,0 +1,286 @@
+"""The STIS API on AWS Chalice: parse, call a use case, shape the response."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from chalice.app import Chalice, CORSConfig, DynamoDBEvent, Rate, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import logs
+from chalicelib.config.loader import district
+from chalicelib.core.errors import StisError
+from chalicelib.http import errors, schemas, views
+from chalicelib.messages import general_message
+from chalicelib.service.model import Guardian, Student
+from chalicelib.service.stis import SubmitCommand
+from chalicelib.settings import settings
+from chalicelib.wiring import dispatcher, service
+
+app = Chalice(app_name="stis-portal")
+app.log.setLevel(logging.INFO)
+logs.configure()
+
+# Fail at start-up, naming the key, if the district file or the settings are wrong.
+DISTRICT = district()
+SETTINGS = settings()
+
+cors = CORSConfig(
+    allow_origin=SETTINGS.site_origin,
+    allow_headers=["Authorization", "Content-Type"],
+    max_age=600,
+)
+JSON_TYPES = ["application/json"]
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+_request_language: ContextVar[str | None] = ContextVar("request_language", default=None)
+
+
+def _request() -> Request:
+    request = app.current_request
+    assert request is not None, "only called while serving a request"
+    return request
+
+
+def _language(body_language: object = None) -> str:
+    if body_language in ("en", "es"):
+        return str(body_language)
+    request = app.current_request
+    query: Any = (request.query_params or {}) if request else {}
+    if query.get("lang") in ("en", "es"):
+        return str(query["lang"])
+    header = str(request.headers.get("accept-language", "") if request else "").lower()
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()[:2]
+        if tag in ("en", "es"):
+            return tag
+    return "en"
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
+    )
+
+
+def _raw_json() -> Any:
+    raw = _request().raw_body or b""
+    if len(raw) > SETTINGS.max_body_bytes:
+        raise errors.general("payload_too_large", "payload_too_large", _language())
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.ApiError("invalid_input", general_message("bad_json", _language()), status=400) from None
+
+
+def _parse(model: type[Body], data: Any, language: str) -> Body:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise errors.from_validation(error, language) from None
+
+
+def _token() -> str:
+    header = str(_request().headers.get("authorization", ""))
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.general("invalid_token", "missing_token", _language())
+    return token.strip()
+
+
+View = TypeVar("View", bound=Callable[..., Response])
+
+
+def api(view: View) -> View:
+    """Turn every refusal into the error body, and log without personal data."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        started = time.perf_counter()
+        request = app.current_request
+        _request_language.set(None)
+        try:
+            response = view(*args, **kwargs)
+        except errors.ApiError as error:
+            response = _json(error.status, error.body)
+        except StisError as error:
+            language = _request_language.get() or _language()
+            api_error = errors.from_rule(error, language)
+            response = _json(api_error.status, api_error.body)
+        except Exception:
+            logs.exception("unhandled error", route=view.__name__)
+            api_error = errors.general("internal", "internal", _language())
+            response = _json(api_error.status, api_error.body)
+        logs.event(
+            "request",
+            route=view.__name__,
+            method=request.method if request else "",
+            status=response.status_code,
+            code=_error_code(response),
+            ms=round((time.perf_counter() - started) * 1000, 2),
+            request_id=(request.context or {}).get("requestId", "") if request else "",
+        )
+        return response
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _error_code(response: Response) -> str:
+    if response.status_code < 400 or not isinstance(response.body, str):
+        return ""
+    try:
+        return str(json.loads(response.body)["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _remember_language(language: str) -> str:
+    _request_language.set(language)  # errors use the request's language
+    return language
+
+
+# --- routes ---------------------------------------------------------------------
+
+
+@app.route("/health", methods=["GET"], cors=cors)
+@api
+def health() -> Response:
+    return _json(200, {"status": "ok"})
+
+
+@app.route("/schools", methods=["GET"], cors=cors)
+@api
+def list_schools() -> Response:
+    return _json(200, views.schools(DISTRICT))
+
+
+@app.route("/stis/quote", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def quote() -> Response:
+    language = _remember_language(_language())
+    body = _parse(schemas.QuoteBody, _raw_json(), language)
+    return _json(200, views.quote(service().quote(body.first_day, body.last_day)))
+
+
+@app.route("/stis/requests", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def submit() -> Response:
+    data = _raw_json()
+    language = _remember_language(_language(data.get("language") if isinstance(data, dict) else None))
+    body = _parse(schemas.SubmitBody, data, language)
+    command = SubmitCommand(
+        request_key=body.request_key,
+        language=body.language,
+        school_id=body.school_id,
+        teacher_ids=tuple(body.teacher_ids),
+        student=Student(**body.student.model_dump()),
+        guardian=Guardian(**body.guardian.model_dump()),
+        first_day=body.first_day,
+        last_day=body.last_day,
+        reason=body.reason,
+        body_sha256=_body_hash(body),
+    )
+    result = service().submit(command)
+    return _json(201 if result.created else 200, views.submitted(result))
+
+
+def _body_hash(body: BaseModel) -> str:
+    import hashlib
+
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@app.route("/stis/requests/{request_id}", methods=["GET"], cors=cors)
+@api
+def get_request(request_id: str) -> Response:
+    language = _remember_language(_language())
+    view = service().view(request_id, _token(), language)
+    return _json(200, views.request(view, DISTRICT))
+
+
+@app.route("/stis/requests/{request_id}/sign", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def sign(request_id: str) -> Response:
+    language = _remember_language(_language())
+    token = _token()
+    body = _parse(schemas.SignBody, _raw_json(), language)
+    request = _request()
+    identity = (request.context or {}).get("identity") or {}
+    view = service().sign(
+        request_id,
+        token,
+        name=body.name,
+        agree=body.agree,
+        contract_sha256=body.contract_sha256,
+        source_ip=str(identity.get("sourceIp", ""))[:64],
+        user_agent=request.headers.get("user-agent", "")[:400],
+    )
+    return _json(200, views.request(view, DISTRICT))
+
+
+@app.route("/stis/requests/{request_id}/decline", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def decline(request_id: str) -> Response:
+    language = _remember_language(_language())
+    token = _token()
+    body = _parse(schemas.DeclineBody, _raw_json(), language)
+    return _json(200, views.request(service().decline(request_id, token, body.reason), DISTRICT))
+
+
+@app.route("/stis/requests/{request_id}/cancel", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def cancel(request_id: str) -> Response:
+    language = _remember_language(_language())
+    token = _token()
+    _parse(schemas.CancelBody, _raw_json(), language)
+    return _json(200, views.request(service().cancel(request_id, token), DISTRICT))
+
+
+# --- scheduled work and the email dispatcher ------------------------------------------
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def send_reminders(event: Any) -> None:
+    logs.event("job", job="send_reminders", count=service().send_reminders())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def void_expired(event: Any) -> None:
+    logs.event("job", job="void_expired", count=service().void_expired())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def retry_emails(event: Any) -> None:
+    logs.event("job", job="retry_emails", count=dispatcher().dispatch_due())
+
+
+STREAM_ARN = os.environ.get(
+    "STIS_STREAM_ARN",
+    "arn:aws:dynamodb:us-west-2:000000000000:table/stis/stream/2026-01-01T00:00:00.000",
+)
+
+
+@app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=25, starting_position="LATEST")
+def dispatch_emails(event: DynamoDBEvent) -> None:
+    """Send the emails a change owes as soon as it is stored."""
+    ids = set()
+    for record in event:
+        image = record.new_image or {}
+        if "outbox_pk" in image and image.get("sk", {}).get("S") == "REQ":
+            ids.add(image["pk"]["S"].removeprefix("REQ#"))
+    sent = sum(dispatcher().dispatch(request_id) for request_id in sorted(ids))
+    logs.event("job", job="dispatch_emails", requests=len(ids), count=sent)

@@ -1,0 +1,65 @@
+"""Sending email through Amazon SES v2."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.policy import default as email_policy
+from typing import Any
+
+from ..service.ports import MailerError
+
+# SES answers that mean "not now": worth trying again later.
+RETRYABLE = {
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "SendingPausedException",
+    "Throttling",
+    "ThrottlingException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "MailFromDomainNotVerifiedException",
+    "NotFoundException",
+}
+
+
+def mime_message(sender: str, to: str, subject: str, text: str, html: str) -> bytes:
+    """A multipart/alternative message: the text part first, then the HTML.
+
+    Python's email package refuses a header containing a line break, so no
+    text from a request can add a header (``Bcc:``...) to the message."""
+    message = EmailMessage(policy=email_policy)
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = " ".join(subject.split())
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    return message.as_bytes()
+
+
+class SesMailer:
+    def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
+        self.client = client
+        self.sender = sender
+        self.configuration_set = configuration_set
+
+    def send(self, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        request: dict[str, Any] = {
+            "FromEmailAddress": self.sender,
+            "Destination": {"ToAddresses": [to]},
+            "Content": {"Raw": {"Data": mime_message(self.sender, to, subject, text, html)}},
+            "EmailTags": [{"Name": k, "Value": v} for k, v in sorted(tags.items())],
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        try:
+            response = self.client.send_email(**request)
+        except ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", "ClientError"))
+            status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+            raise MailerError(code, code in RETRYABLE or status >= 500 or status == 429) from None
+        except BotoCoreError as error:
+            raise MailerError(type(error).__name__, retryable=True) from None
+        return str(response.get("MessageId", ""))

@@ -1,0 +1,131 @@
+"""The JSON bodies the API accepts. Strict: unknown fields, wrong types, dates
+that do not exist and control characters in names are all refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control", "contains control characters")
+    return value
+
+
+def _paragraph(value: str) -> str:
+    if _CONTROL_BUT_NEWLINES.search(value):
+        raise PydanticCustomError("control", "contains control characters")
+    return value.replace("\r\n", "\n")
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    AfterValidator(_one_line),
+]
+LongName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(_one_line),
+]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+def _iso_date_text(value: object) -> object:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date", "write the date as YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_date_text)]
+Grade = Literal["TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudentIn(Body):
+    first_name: Name
+    last_name: Name
+    student_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{1,20}$")]
+    grade: Grade
+
+
+class GuardianIn(Body):
+    name: LongName
+    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^$|^[0-9+() .-]{7,25}$")] = ""
+
+
+class SubmitBody(Body):
+    request_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")]
+    language: Literal["en", "es"]
+    school_id: Id
+    teacher_ids: Annotated[list[Id], Field(min_length=1, max_length=12)]
+    student: StudentIn
+    guardian: GuardianIn
+    first_day: Day
+    last_day: Day
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_paragraph)
+    ] = ""
+
+    @model_validator(mode="after")
+    def last_not_before_first(self) -> Self:
+        if self.last_day < self.first_day:
+            raise PydanticCustomError("last_before_first", "last_day is before first_day")
+        return self
+
+
+class QuoteBody(Body):
+    first_day: Day
+    last_day: Day
+
+    @model_validator(mode="after")
+    def last_not_before_first(self) -> Self:
+        if self.last_day < self.first_day:
+            raise PydanticCustomError("last_before_first", "last_day is before first_day")
+        return self
+
+
+class SignBody(Body):
+    name: LongName
+    agree: StrictBool
+    contract_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+    @model_validator(mode="after")
+    def agreed(self) -> Self:
+        if not self.agree:
+            raise PydanticCustomError("agree", "agree must be true")
+        return self
+
+
+class DeclineBody(Body):
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+        AfterValidator(_paragraph),
+    ]
+
+
+class CancelBody(Body):
+    pass

@@ -1,0 +1,63 @@
+"""Refusals that come from the service rather than from the STIS rules.
+
+Same shape as the core's errors: a stable code, a field, and facts.
+"""
+
+from __future__ import annotations
+
+from ..core.errors import StisError
+
+
+class InvalidInput(StisError):
+    """A field is wrong in a way the schema cannot see (``problem`` names it)."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, problem: str, **facts: object) -> None:
+        super().__init__(problem=problem, **facts)
+        self.field = field
+
+
+class UnknownSchool(StisError):
+    code = "unknown_school"
+    field = "school_id"
+
+
+class UnknownTeacher(StisError):
+    code = "unknown_teacher"
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.field = field
+
+
+class NotFound(StisError):
+    code = "not_found"
+
+
+class InvalidToken(StisError):
+    code = "invalid_token"
+
+
+class RequestKeyConflict(StisError):
+    code = "request_key_conflict"
+    field = "request_key"
+
+
+class Busy(StisError):
+    """Too many changes to the same record at once: the caller should retry."""
+
+    code = "try_again"
+
+
+class DuplicateRequestKey(Exception):
+    """A store found the request_key already used (not an API error by itself)."""
+
+    def __init__(self, request_id: str, body_sha256: str) -> None:
+        super().__init__(request_id)
+        self.request_id = request_id
+        self.body_sha256 = body_sha256
+
+
+class StaleWrite(Exception):
+    """The record changed since it was read; read it again and retry."""

@@ -1,0 +1,1 @@
+"""The whole system on one machine, on an embedded AWS (moto server)."""

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from chalicelib.core.contract import State
+from chalicelib.core.errors import ContractChanged, WrongState
+from chalicelib.service.errors import InvalidToken, NotFound
+
+from .conftest import GUARDIAN_EMAIL, Harness
+
+CASTELLANOS = "i.castellanos@ridgeline.alder-creek.example"
+WHITAKER = "p.whitaker@ridgeline.alder-creek.example"
+PRINCIPAL = "principal@ridgeline.alder-creek.example"
+OFFICE = "office@ridgeline.alder-creek.example"
+
+
+def started(harness: Harness) -> tuple[str, str]:
+    request = harness.submit().request
+    harness.deliver()
+    return request.id, harness.token_in_email_to(GUARDIAN_EMAIL)
+
+
+def test_a_request_goes_from_guardian_to_both_teachers_to_the_principal_and_is_approved(
+    harness: Harness,
+) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian, "Elena Quintana")
+    harness.deliver()
+    whitaker = harness.token_in_email_to(WHITAKER)
+    castellanos = harness.token_in_email_to(CASTELLANOS)
+    assert harness.mailer.to(PRINCIPAL) == []
+    harness.sign(request_id, whitaker, "Paul Whitaker")
+    harness.deliver()
+    assert harness.mailer.to(PRINCIPAL) == []  # one teacher has not signed yet
+    harness.sign(request_id, castellanos, "Inés Castellanos")
+    harness.deliver()
+    principal = harness.token_in_email_to(PRINCIPAL)
+    view = harness.sign(request_id, principal, "Rafael Ibarra")
+    harness.deliver()
+    assert view.request.state is State.APPROVED  # type: ignore[attr-defined]
+    approved = [m for m in harness.mailer.sent if m.tags["kind"] == "approved"]
+    assert sorted(m.to for m in approved) == sorted([GUARDIAN_EMAIL, WHITAKER, CASTELLANOS, OFFICE])
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    assert [s.name for s in stored.contract.signatures] == [
+        "Elena Quintana",
+        "Paul Whitaker",
+        "Inés Castellanos",
+        "Rafael Ibarra",
+    ]
+    signature = stored.contract.signatures[0]
+    assert signature.source_ip == "192.0.2.7"
+    assert signature.user_agent == "Test browser"
+    assert signature.signed_at == harness.clock.now()
+    assert len(signature.contract_sha256) == 64
+    events = [e.event for e in stored.audit if e.event != "emailed"]
+    assert events == ["submitted", "signed", "signed", "signed", "signed", "approved"]
+    office_mail = [m.tags["kind"] for m in harness.mailer.to(OFFICE)]
+    assert office_mail == ["office_new_request", "status_changed", "status_changed", "approved"]
+
+
+def test_links_signed_out_of_turn_or_reused_or_for_another_request_sign_nothing(
+    harness: Harness,
+) -> None:
+    request_id, guardian = started(harness)
+    teacher = harness.service.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
+    principal = harness.service.link_token(harness.store.get(request_id), "principal")  # type: ignore[arg-type]
+    with pytest.raises(WrongState) as early:
+        harness.sign(request_id, teacher)
+    assert early.value.details["reason"] == "not_your_turn"
+    harness.sign(request_id, guardian)
+    with pytest.raises(WrongState) as principal_as_teacher:
+        harness.sign(request_id, principal)
+    assert principal_as_teacher.value.details["reason"] == "not_your_turn"
+    with pytest.raises(WrongState) as reused:
+        harness.sign(request_id, guardian)
+    assert reused.value.details["reason"] == "already_signed"
+    other = harness.submit(first_day=date(2027, 2, 1), last_day=date(2027, 2, 2)).request
+    with pytest.raises(InvalidToken):
+        harness.sign(other.id, guardian)
+    with pytest.raises(InvalidToken):
+        harness.service.view(request_id, guardian[:-1] + ("A" if guardian[-1] != "A" else "B"))
+    with pytest.raises(NotFound):
+        harness.service.view("no-such-request", guardian)
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    assert len(stored.contract.signatures) == 1
+
+
+def test_signing_a_contract_whose_text_changed_is_refused(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    with pytest.raises(ContractChanged):
+        harness.service.sign(request_id, guardian, "Elena", True, "0" * 64, "192.0.2.7", "ua")
+    spanish = harness.service.view(request_id, guardian, "es").contract_sha256
+    view = harness.service.sign(request_id, guardian, "Elena", True, spanish, "192.0.2.7", "ua")
+    assert view.request.state is State.AWAITING_TEACHER
+
+
+def test_a_teacher_declines_and_everyone_concerned_hears_why_and_the_days_come_back(
+    harness: Harness,
+) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian)
+    harness.deliver()
+    whitaker = harness.token_in_email_to(WHITAKER)
+    castellanos = harness.token_in_email_to(CASTELLANOS)
+    harness.sign(request_id, whitaker, "Paul Whitaker")
+    view = harness.service.decline(request_id, castellanos, "Exámenes esa semana")
+    assert view.request.state is State.DECLINED
+    harness.deliver()
+    ended = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "ended")
+    assert ended == sorted([GUARDIAN_EMAIL, WHITAKER, OFFICE])
+    assert harness.store.totals[("900123", "2026-2027")] == 0
+    with pytest.raises(WrongState) as closed:
+        harness.sign(request_id, castellanos)
+    assert closed.value.details["reason"] == "ended"
+
+
+def test_the_guardian_cancels_before_the_first_day_but_not_after(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    assert harness.service.cancel(request_id, guardian).request.state is State.CANCELLED
+    other = harness.submit(first_day=date(2027, 2, 1), last_day=date(2027, 2, 2)).request
+    harness.deliver()
+    token = harness.token_in_email_to(GUARDIAN_EMAIL)
+    harness.clock.current = other.first_day_starts
+    with pytest.raises(WrongState) as late:
+        harness.service.cancel(other.id, token)
+    assert late.value.details["reason"] == "too_late"
+    assert harness.store.get(other.id).state is State.VOID  # type: ignore[union-attr]
+
+
+def test_contracts_not_signed_when_the_first_day_starts_become_void(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian)
+    harness.clock.current = datetime(2027, 1, 4, 15, 59).replace(tzinfo=harness.clock.current.tzinfo)
+    assert harness.service.void_expired() == 0
+    harness.clock.advance(minutes=1)  # 8:00 in California
+    assert harness.service.void_expired() == 1
+    assert harness.service.void_expired() == 0
+    assert harness.store.get(request_id).state is State.VOID  # type: ignore[union-attr]
+    assert harness.store.totals[("900123", "2026-2027")] == 0
+    harness.deliver()
+    void_mail = [m.to for m in harness.mailer.sent if m.tags["kind"] == "ended"]
+    assert sorted(void_mail) == sorted([GUARDIAN_EMAIL, OFFICE])
+
+
+def test_a_daily_reminder_goes_to_whoever_must_sign_next(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    assert harness.service.send_reminders() == 0  # the first email went today
+    harness.clock.advance(days=1, hours=-3)  # Wednesday 6 a.m. in California
+    assert harness.service.send_reminders() == 0  # before the reminder hour
+    harness.clock.advance(hours=2)
+    assert harness.service.send_reminders() == 1
+    assert harness.service.send_reminders() == 0  # once a day
+    harness.deliver()
+    reminders = [m for m in harness.mailer.sent if m.tags["kind"] == "reminder"]
+    assert [m.to for m in reminders] == [GUARDIAN_EMAIL]
+    assert harness.token_in_email_to(GUARDIAN_EMAIL) == guardian  # the same link
+    harness.clock.advance(days=1)
+    harness.sign(request_id, guardian)
+    assert harness.service.send_reminders() == 0  # the teachers' first email is today's
+    harness.clock.advance(days=1)
+    assert harness.service.send_reminders() == 1
+    harness.deliver()
+    reminded = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "reminder")
+    assert reminded == sorted([GUARDIAN_EMAIL, CASTELLANOS, WHITAKER])
+
+
+def test_views_say_who_may_do_what(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    view = harness.service.view(request_id, guardian)
+    assert (view.can_sign, view.can_cancel, view.can_decline) == (True, True, False)
+    teacher = harness.service.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
+    teacher_view = harness.service.view(request_id, teacher)
+    assert (teacher_view.can_sign, teacher_view.can_cancel, teacher_view.can_decline) == (
+        False,
+        False,
+        True,
+    )
+    harness.clock.advance(days=60)
+    late = harness.service.view(request_id, guardian)
+    assert (late.can_sign, late.can_cancel) == (False, False)
+    assert late.request.created_at + timedelta(days=60) == harness.clock.now()
