@@ -1,0 +1,104 @@
+"""Start the real local stack, as `make dev` does, on free ports, for a test.
+
+    with running_api() as live:           # API and mailbox only
+        live.url, live.mailbox(), live.run_jobs()
+    with running_api(site=True) as live:  # and the site, built for that API
+        live.site_url
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.local.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Live:
+    url: str
+    mail_url: str
+    site_url: str
+    output: list[str] = field(default_factory=list)
+
+    def mailbox(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.mail_url}/messages.json", timeout=10) as response:
+            messages: list[dict[str, Any]] = json.load(response)
+            return messages
+
+    def run_jobs(self) -> dict[str, int]:
+        request = urllib.request.Request(f"{self.mail_url}/jobs", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            counts: dict[str, int] = json.load(response)
+            return counts
+
+
+def stack_command(site: bool) -> list[str]:
+    return [sys.executable, "-m", "infra.local", *([] if site else ["--no-site"])]
+
+
+def stack_env(ports: dict[str, int]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "backend"), str(ROOT)]),
+            "PYTHONUNBUFFERED": "1",
+            "STIS_API_PORT": str(ports["api"]),
+            "STIS_SITE_PORT": str(ports["site"]),
+            "STIS_MAIL_PORT": str(ports["mail"]),
+        }
+    )
+    return env
+
+
+@contextmanager
+def running_api(site: bool = False, timeout: float = 120) -> Iterator[Live]:
+    ports = {"api": free_port(), "site": free_port(), "mail": free_port()}
+    process = subprocess.Popen(  # noqa: S603 - our own entry point
+        stack_command(site),
+        cwd=ROOT,
+        env=stack_env(ports),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    live = Live(
+        url=f"http://127.0.0.1:{ports['api']}",
+        mail_url=f"http://127.0.0.1:{ports['mail']}",
+        site_url=f"http://127.0.0.1:{ports['site']}",
+    )
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            live.output.append(line.rstrip())
+            if line.startswith("READY "):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if not ready.wait(timeout) or process.poll() is not None:
+            raise RuntimeError("the local stack did not start:\n" + "\n".join(live.output[-40:]))
+        yield live
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
