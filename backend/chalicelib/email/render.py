@@ -161,9 +161,8 @@ def join_names(names: Sequence[str], language: str) -> str:
 
 
 def _starts_with_i_sound(word: str) -> bool:
-    plain = "".join(
-        c for c in unicodedata.normalize("NFD", word.strip().lower()) if not unicodedata.combining(c)
-    )
+    decomposed = unicodedata.normalize("NFD", word.strip().lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     if plain.startswith("h"):
         plain = plain[1:]
     # "Inés", "Hilda" take "e"; "hielo", "Iowa"-like diphthongs keep "y".
@@ -175,7 +174,11 @@ def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        autoescape=select_autoescape(
+            enabled_extensions=("html",),
+            default_for_string=False,
+            default=False,
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -226,7 +229,8 @@ def _check_context(kind: str, context: Mapping[str, Any]) -> None:
             raise TypeError("teachers must be a list of names, not one string")
         if not all(isinstance(name, str) for name in teachers):
             raise TypeError("teachers must be a list of names")
-    if "student_signs_on_return" in context and not isinstance(context["student_signs_on_return"], bool):
+    signs_on_return = context.get("student_signs_on_return", False)
+    if not isinstance(signs_on_return, bool):
         raise TypeError("student_signs_on_return must be a bool")
     if "audit" in context:
         audit = context["audit"]
