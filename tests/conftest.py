@@ -1,13 +1,27 @@
-"""Shared fixtures: the demo district that ships with the project."""
+"""Shared fixtures: the demo district, and an embedded AWS (moto server) for
+the integration and API tests."""
 
 from __future__ import annotations
 
-import pytest
+import uuid
+from collections.abc import Iterator
+from typing import Any
 
+import boto3
+import pytest
+from botocore.config import Config
+
+from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.config.loader import load
 from chalicelib.config.schema import DistrictConfig
 from chalicelib.core.calendar import SchoolCalendar
 from chalicelib.core.rules import StisRules
+from infra.local.aws import EmbeddedAws
+from infra.local.stack import free_port
+from infra.table import create_table
+
+REGION = "us-west-2"
+SENDER = "attendance@alder-creek.example"
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +37,58 @@ def calendar(district: DistrictConfig) -> SchoolCalendar:
 @pytest.fixture(scope="session")
 def rules(district: DistrictConfig) -> StisRules:
     return district.rules()
+
+
+@pytest.fixture(scope="session")
+def embedded_aws() -> Iterator[str]:
+    """moto's server on a free port, over real HTTP, one request at a time."""
+    server = EmbeddedAws(free_port()).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def aws(embedded_aws: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", embedded_aws)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    _ses().sent_messages.clear()
+    return embedded_aws
+
+
+def _ses() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+
+@pytest.fixture
+def table_name() -> str:
+    return f"stis-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def dynamodb(aws: str, table_name: str) -> Any:
+    client = boto3.client("dynamodb", region_name=REGION, config=Config(max_pool_connections=50))
+    create_table(client, table_name)
+    return client
+
+
+@pytest.fixture
+def store(dynamodb: Any, table_name: str) -> DynamoStore:
+    return DynamoStore(dynamodb, table_name)
+
+
+@pytest.fixture
+def sesv2(aws: str) -> Any:
+    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
+    return boto3.client("sesv2", region_name=REGION)
+
+
+def sent_messages() -> list[Any]:
+    return list(_ses().sent_messages)
+
+

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import logging
 import os
 import signal
 import socket
@@ -127,12 +126,10 @@ class LocalStack:
     # --- parts --------------------------------------------------------------------
 
     def _start_aws(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from infra.local.aws import EmbeddedAws
 
         say(f"starting the embedded AWS (moto server) on port {self.ports.aws}")
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.ports.aws, verbose=False)
-        server.start()
+        server = EmbeddedAws(self.ports.aws).start()
         self._stoppers.append(server.stop)
         os.environ.update(
             {
