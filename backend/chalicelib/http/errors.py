@@ -81,6 +81,8 @@ def _field(location: tuple[int | str, ...]) -> str:
 
 
 def _problem(error_type: str, field: str) -> str:
+    if error_type in ("control", "agree", "last_before_first"):
+        return error_type
     if error_type in ("missing", "string_too_short"):
         return "required"
     if error_type == "string_too_long":
@@ -93,8 +95,6 @@ def _problem(error_type: str, field: str) -> str:
         return "choice"
     if error_type == "extra_forbidden":
         return "unexpected"
-    if error_type in ("control", "agree"):
-        return error_type
     if field == "agree":
         return "agree"
     if field.endswith("phone"):

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Api
+
+
+def test_health_says_ok(api: Api) -> None:
+    response = api.get("/health")
+    assert response.status_code == 200
+    assert response.json_body == {"status": "ok"}
+
+
+def test_schools_list_teachers_without_any_email_address(api: Api) -> None:
+    response = api.get("/schools")
+    assert response.status_code == 200
+    schools = response.json_body["schools"]
+    assert [s["id"] for s in schools] == ["madrone-elementary", "ridgeline-middle"]
+    assert {"id": "t-serrano", "name": "Lucía Serrano", "grades": "1"} in schools[0]["teachers"]
+    assert "@" not in response.body.decode()
+
+
+def test_a_quote_counts_school_days_and_the_notice(api: Api) -> None:
+    response = api.post("/stis/quote", {"first_day": "2027-01-04", "last_day": "2027-01-19"})
+    assert response.status_code == 200
+    assert response.json_body == {
+        "school_year": "2026-2027",
+        "school_days": 11,
+        "dates": [
+            "2027-01-04",
+            "2027-01-05",
+            "2027-01-06",
+            "2027-01-07",
+            "2027-01-08",
+            "2027-01-11",
+            "2027-01-12",
+            "2027-01-13",
+            "2027-01-14",
+            "2027-01-15",
+            "2027-01-19",
+        ],  # fmt: skip
+        "notice_hours": 72,
+        "notice_deadline": "2027-01-01T08:00:00-08:00",
+        "notice_ok": True,
+        "earliest_first_day": "2026-12-07",
+    }
+
+
+def test_a_late_quote_says_so_and_gives_the_earliest_start(api: Api) -> None:
+    body = api.post("/stis/quote", {"first_day": "2026-12-02", "last_day": "2026-12-02"}).json_body
+    assert body["notice_ok"] is False
+    assert body["earliest_first_day"] == "2026-12-03"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "code", "field", "english", "spanish"),
+    [
+        ("2027-01-09", "2027-01-11", "not_a_school_day", "first_day", "not a school day", "no es día"),
+        ("2027-07-06", "2027-07-07", "outside_school_year", "first_day", "outside the school", "fuera"),
+        ("2027-06-01", "2027-08-12", "outside_school_year", "last_day", "one school year", "mismo ciclo"),
+        ("2027-01-04", "2027-01-26", "contract_too_long", "last_day", "at most 15", "máximo 15"),
+        ("2027-06-03", "2027-06-08", "blackout", "first_day", "last week", "última semana"),
+        ("2027-02-30", "2027-03-01", "invalid_input", "first_day", "real date", "fecha válida"),
+        ("2027-01-08", "2027-01-04", "invalid_input", "last_day", "same as the first", "mismo que"),
+    ],
+)
+def test_quote_refusals_name_the_field_in_the_reader_language(
+    api: Api, first: str, last: str, code: str, field: str, english: str, spanish: str
+) -> None:
+    body = {"first_day": first, "last_day": last}
+    in_english = api.post("/stis/quote", body)
+    in_spanish = api.post("/stis/quote", body, **{"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
+    assert in_english.status_code == in_spanish.status_code == 422
+    for response, phrase in ((in_english, english), (in_spanish, spanish)):
+        error = response.json_body["error"]
+        assert error["code"] == code
+        assert phrase in error["fields"][field]
+        assert error["message"]
+
+
+def test_a_quote_costs_no_storage_call(api: Api) -> None:
+    from chalicelib.wiring import service
+
+    calls: list[str] = []
+    client = service().store.client  # type: ignore[attr-defined]
+    client.meta.events.register("before-call.dynamodb", lambda **kw: calls.append(kw["model"].name))
+    api.post("/stis/quote", {"first_day": "2027-01-04", "last_day": "2027-01-08"})
+    assert calls == []

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import Api, submit_body
+
+GUARDIAN = "elena.quintana@family.example"
+OFFICE = "office@madrone.alder-creek.example"
+
+
+def test_a_request_is_created_and_the_guardian_and_office_are_emailed(api: Api) -> None:
+    response = api.post("/stis/requests", submit_body())
+    assert response.status_code == 201
+    body = response.json_body
+    assert body["status"] == "awaiting_guardian"
+    assert (body["school_days"], body["days_used"], body["days_remaining"]) == (5, 5, 10)
+    assert api.deliver() == 2
+    to_guardian = api.emails_to(GUARDIAN)
+    assert len(to_guardian) == 1
+    assert "https://portal.alder-creek.example/es/stis/sign/#id=" + body["id"] in to_guardian[0]["text"]
+    assert len(api.emails_to(OFFICE)) == 1
+
+
+def test_sending_the_same_request_again_returns_it_without_new_email(api: Api) -> None:
+    first = api.post("/stis/requests", submit_body())
+    api.deliver()
+    again = api.post("/stis/requests", submit_body())
+    assert again.status_code == 200
+    assert again.json_body == first.json_body
+    assert api.deliver() == 0
+    changed = api.post("/stis/requests", submit_body(last_day="2027-01-07"))
+    assert changed.status_code == 409
+    assert changed.json_body["error"]["code"] == "request_key_conflict"
+
+
+def test_the_cap_and_overlap_answer_409_in_the_request_language(api: Api) -> None:
+    api.post("/stis/requests", submit_body(last_day="2027-01-15"))
+    too_many = api.post(
+        "/stis/requests",
+        submit_body(request_key="a1b2c3d4-0000", first_day="2027-02-01", last_day="2027-02-08"),
+    )
+    assert too_many.status_code == 409
+    error = too_many.json_body["error"]
+    assert error["code"] == "cap_exceeded"
+    assert "quedan 5 de los 15 días" in error["message"]
+    assert error["details"]["days_remaining"] == 5
+    overlap = api.post(
+        "/stis/requests",
+        submit_body(
+            request_key="a1b2c3d4-0001", language="en", first_day="2027-01-15", last_day="2027-01-15"
+        ),
+    )
+    assert overlap.status_code == 409
+    assert overlap.json_body["error"]["code"] == "overlap"
+    assert "overlap another request" in overlap.json_body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "code", "field"),
+    [
+        ({"school_id": "nowhere"}, 422, "unknown_school", "school_id"),
+        ({"teacher_ids": ["t-whitaker"]}, 422, "unknown_teacher", "teacher_ids[0]"),
+        ({"teacher_ids": ["t-serrano", "t-okafor"]}, 422, "invalid_input", "teacher_ids"),
+        ({"first_day": "2026-12-02", "last_day": "2026-12-02"}, 422, "insufficient_notice", "first_day"),
+        ({"first_day": "2027-01-09", "last_day": "2027-01-11"}, 422, "not_a_school_day", "first_day"),
+        ({"last_day": "2027-01-26"}, 422, "contract_too_long", "last_day"),
+        ({"first_day": "2027-06-07", "last_day": "2027-06-08"}, 422, "blackout", "first_day"),
+        ({"first_day": "2027-07-06", "last_day": "2027-07-07"}, 422, "outside_school_year", "first_day"),
+    ],
+)
+def test_rule_refusals_have_their_own_code_and_field(
+    api: Api, changes: dict[str, object], status: int, code: str, field: str
+) -> None:
+    response = api.post("/stis/requests", submit_body(**changes))
+    assert response.status_code == status
+    error = response.json_body["error"]
+    assert error["code"] == code
+    assert field in error["fields"]
+    assert api.deliver() == 0
+
+
+def test_late_notice_in_spanish_names_the_earliest_first_day(api: Api) -> None:
+    response = api.post("/stis/requests", submit_body(first_day="2026-12-02", last_day="2026-12-02"))
+    error = response.json_body["error"]
+    assert "jueves 3 de diciembre de 2026" in error["fields"]["first_day"]
+    assert error["details"]["earliest_first_day"] == "2026-12-03"
+
+
+def test_field_errors_come_back_at_their_fields_in_spanish(api: Api) -> None:
+    body = submit_body(guardian={"name": "", "email": "elena@"}, student={"first_name": "Mateo"})
+    response = api.post("/stis/requests", body)
+    assert response.status_code == 422
+    error = response.json_body["error"]
+    assert error["code"] == "invalid_input"
+    assert error["message"] == "Hay respuestas que debe corregir."
+    assert error["fields"]["guardian.email"].startswith("Escriba un correo electrónico")
+    assert error["fields"]["guardian.name"] == "Este dato es obligatorio."
+    assert error["fields"]["student.last_name"] == "Este dato es obligatorio."
+    assert error["fields"]["student.grade"] == "Este dato es obligatorio."
+
+
+def test_the_language_comes_from_the_body_then_accept_language_then_english(api: Api) -> None:
+    bad = {"first_day": "nope", "last_day": "2027-01-04"}
+    assert api.post("/stis/quote", bad).json_body["error"]["message"].startswith("Some answers")
+    spanish = api.post("/stis/quote", bad, **{"Accept-Language": "es"})
+    assert spanish.json_body["error"]["message"].startswith("Hay respuestas")
+    body = submit_body(language="en", guardian={"name": "A", "email": "x"})
+    english = api.post("/stis/requests", body, **{"Accept-Language": "es"})
+    assert english.json_body["error"]["message"].startswith("Some answers")
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        ("{not json", 400),
+        ("[1, 2, 3]", 422),
+        ("null", 422),
+        ('"a string"', 422),
+        ("12", 422),
+        (json.dumps(submit_body(unexpected="x")), 422),
+        (json.dumps(submit_body(teacher_ids="t-serrano")), 422),
+        (
+            json.dumps(
+                submit_body(student={"first_name": ["x"], "last_name": 3, "student_id": {}, "grade": 13})
+            ),
+            422,
+        ),
+        (json.dumps(submit_body(first_day=20270104)), 422),
+        (json.dumps(submit_body(reason="x" * 501)), 422),
+        (
+            json.dumps(submit_body(guardian={"name": "Ana\r\nBcc: x@evil.example", "email": "a@b.example"})),
+            422,
+        ),
+        (b"\xff\xfe\x00", 400),
+    ],
+)
+def test_malformed_bodies_get_a_clear_4xx_and_never_a_5xx(api: Api, raw: str | bytes, status: int) -> None:
+    response = api.post("/stis/requests", raw)
+    assert response.status_code == status
+    error = response.json_body["error"]
+    assert error["code"] == "invalid_input"
+    assert error["message"]
+    assert "Traceback" not in response.body.decode()
+
+
+def test_a_ten_megabyte_body_is_refused_as_too_large(api: Api) -> None:
+    response = api.post("/stis/requests", submit_body(reason="x" * 10_000_000))
+    assert response.status_code == 413
+    assert response.json_body["error"]["code"] == "payload_too_large"
