@@ -67,7 +67,7 @@ def _parse(sent: Any, stamp: str) -> dict[str, str]:
     return {
         "id": sent.id,
         "to": str(message["To"] or ""),
-        "subject": str(message["Subject"] or ""),
+        "subject": str(message["Subject"] or "").strip(),
         "text": text_part.get_content() if text_part else "",  # type: ignore[attr-defined]
         "html": html_part.get_content() if html_part else "",  # type: ignore[attr-defined]
         "sent_at": stamp,
