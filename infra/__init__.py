@@ -1,0 +1,1 @@
+"""Deployment template and the local embedded stack."""

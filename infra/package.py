@@ -1,0 +1,158 @@
+"""Package one stage for AWS: ``python -m infra.package --stage prod`` (``make package``).
+
+Writes ``build/package/<stage>/``:
+  merge.json      infra/stack.yaml filled in for the stage
+  sam.yaml        the deployable template (Chalice's output with merge.json merged in)
+  deployment.zip  the functions' code and dependencies (Linux wheels)
+
+Steps: hash the built site's inline scripts for the Content-Security-Policy
+(the site is built into a temporary directory with mkdocs unless ``--site-dir``
+names a built one); fill in stack.yaml for the stage; run ``chalice package``
+with it as ``--merge-template``; check that every addition found its resource.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.csp import inline_script_hashes
+from infra.template import AWS_STAGES, BACKEND, ROOT, TemplateError, render
+
+BUILD = ROOT / "build" / "package"
+DEFAULT_REGION = "us-west-2"
+# `chalice package` imports the app, which validates its settings at import;
+# this value only lets that import pass: it is never written into the output.
+PACKAGING_TOKEN_SECRET = "packaging-only-placeholder-never-deployed-000"  # noqa: S105
+
+
+def _tool(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise TemplateError(f"{name} is not installed (run `make package`, which installs it)")
+    return found
+
+
+def built_site_hashes(root: Path = ROOT) -> list[str]:
+    """Build the site into a temporary directory and hash its inline scripts.
+
+    The hashes do not depend on the API's address (a <meta> tag), so this build
+    can happen before the stack exists."""
+    with tempfile.TemporaryDirectory(prefix="stis-site-") as site_dir:
+        environment = dict(os.environ, STIS_API_URL="https://api.invalid")
+        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", site_dir],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise TemplateError(f"the site did not build:\n{result.stderr.strip()}")
+        return inline_script_hashes(Path(site_dir))
+
+
+def _chalice_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.setdefault("AWS_DEFAULT_REGION", environment.get("AWS_REGION", DEFAULT_REGION))
+    environment["TOKEN_SECRET"] = PACKAGING_TOKEN_SECRET
+    # Nothing about packaging talks to AWS or to a local endpoint.
+    environment.pop("AWS_ENDPOINT_URL", None)
+    return environment
+
+
+def check_packaged(template: dict[str, Any], merge: dict[str, Any]) -> None:
+    """Every addition in the merge template must have met a Chalice resource."""
+    resources = template.get("Resources", {})
+    orphans = sorted(
+        name
+        for name, resource in merge["Resources"].items()
+        if "Type" not in resource and "Type" not in resources.get(name, {})
+    )
+    if orphans:
+        raise TemplateError(
+            "infra/stack.yaml adds to resources Chalice did not generate: "
+            f"{', '.join(orphans)} (was a function renamed in backend/app.py?)"
+        )
+
+
+def package(
+    stage: str,
+    out_dir: Path | None = None,
+    script_hashes: Sequence[str] | None = None,
+    project_dir: Path = BACKEND,
+) -> Path:
+    """Package ``stage``; returns the path of the deployable template."""
+    out = (BUILD / stage) if out_dir is None else out_dir
+    hashes = built_site_hashes() if script_hashes is None else list(script_hashes)
+    merge = render(stage, hashes)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    merge_path = out / "merge.json"
+    merge_path.write_text(json.dumps(merge, indent=2) + "\n", encoding="utf-8")
+    result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [
+            _tool("chalice"),
+            "--project-dir",
+            str(project_dir),
+            "package",
+            "--stage",
+            stage,
+            "--template-format",
+            "yaml",
+            "--merge-template",
+            str(merge_path),
+            str(out),
+        ],
+        env=_chalice_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise TemplateError(
+            f"chalice package failed:\n{result.stdout.strip()}\n{result.stderr.strip()}"
+        )
+    template_path = out / "sam.yaml"
+    check_packaged(yaml.safe_load(template_path.read_text(encoding="utf-8")), merge)
+    return template_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("--stage", required=True, choices=AWS_STAGES)
+    parser.add_argument("--out", type=Path, help="output directory (build/package/<stage>)")
+    parser.add_argument(
+        "--site-dir",
+        type=Path,
+        help="a built site to hash the inline scripts of (default: build one)",
+    )
+    arguments = parser.parse_args(argv)
+    hashes = inline_script_hashes(arguments.site_dir) if arguments.site_dir else None
+    try:
+        template = package(arguments.stage, arguments.out, hashes)
+    except TemplateError as error:
+        print(f"package: {error}", file=sys.stderr)
+        return 1
+    print(f"package: wrote {template} and {template.parent / 'deployment.zip'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,422 @@
+"""The packaged prod template (``chalice package`` + infra/stack.yaml), checked
+with cfn-lint and read back: table, IAM, functions, API, site."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.settings import Settings
+from infra.package import PACKAGING_TOKEN_SECRET
+from infra.table import table_properties
+from infra.template import BACKEND, stage_environment
+
+from .conftest import SCRIPT_HASHES
+
+ADAPTERS = BACKEND / "chalicelib" / "adapters"
+CHALICE_DIR = BACKEND / ".chalice"
+STREAM_ACTIONS = {
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+}
+# A transaction needs the item-level action of each kind of item it holds.
+TRANSACTION_ITEM_ACTIONS = {
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+}
+SES_OPERATIONS = {"send_email": "ses:SendEmail", "send_bulk_email": "ses:SendBulkEmail"}
+FUNCTIONS = ("APIHandler", "DispatchEmails", "SendReminders", "VoidExpired", "RetryEmails")
+
+
+def _functions(resources: dict[str, Any]) -> dict[str, Any]:
+    return {n: r for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+
+
+def _roles(resources: dict[str, Any]) -> dict[str, Any]:
+    return {n: r for n, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for policy in role["Properties"].get("Policies", []):
+        found.extend(policy["PolicyDocument"]["Statement"])
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _allowed_actions(role: dict[str, Any]) -> set[str]:
+    return {
+        action
+        for statement in _statements(role)
+        if statement["Effect"] == "Allow"
+        for action in _as_list(statement["Action"])
+    }
+
+
+# --- the template as a whole ------------------------------------------------------
+
+
+def test_cfn_lint_finds_no_errors_in_the_packaged_prod_template(packaged_path: Path) -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run(
+        [str(cfn_lint), str(packaged_path)], capture_output=True, text=True, check=False
+    )
+    # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational; 1 a crash.
+    assert result.returncode & 2 == 0 and result.returncode != 1, result.stdout + result.stderr
+    assert result.returncode == 0, f"cfn-lint warnings:\n{result.stdout}"
+
+
+def test_packaging_writes_the_bundle_and_keeps_the_placeholder_secret_out(
+    packaged_path: Path,
+) -> None:
+    bundle = packaged_path.parent / "deployment.zip"
+    assert bundle.stat().st_size > 100_000
+    assert PACKAGING_TOKEN_SECRET not in packaged_path.read_text(encoding="utf-8")
+
+
+def test_every_function_of_the_app_is_in_the_template(resources: dict[str, Any]) -> None:
+    assert set(_functions(resources)) == set(FUNCTIONS)
+    assert all("Type" in resource for resource in resources.values())
+
+
+# --- the table --------------------------------------------------------------------
+
+
+def test_table_has_the_keys_and_indexes_the_adapter_uses(resources: dict[str, Any]) -> None:
+    table = resources["StisTable"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    props = table["Properties"]
+    assert props["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    indexes = {
+        index["IndexName"]: (
+            [(key["AttributeName"], key["KeyType"]) for key in index["KeySchema"]],
+            index["Projection"]["ProjectionType"],
+        )
+        for index in props["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {
+        "by_due": ([("due_pk", "HASH"), ("due_sk", "RANGE")], "ALL"),
+        "by_outbox": ([("outbox_pk", "HASH"), ("outbox_sk", "RANGE")], "KEYS_ONLY"),
+    }
+    assert {(a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]} == {
+        (name, "S") for name in ("pk", "sk", "due_pk", "due_sk", "outbox_pk", "outbox_sk")
+    }
+    assert props["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    # The adapter names exactly these attributes and indexes.
+    source = (ADAPTERS / "dynamodb.py").read_text(encoding="utf-8")
+    for name in ("by_due", "due_pk", "due_sk", "by_outbox", "outbox_pk", "outbox_sk", "expires_at"):
+        assert f'"{name}"' in source, name
+    # One definition: the deployed table is the one the local stack creates.
+    for key in ("KeySchema", "GlobalSecondaryIndexes", "AttributeDefinitions"):
+        assert props[key] == table_properties()[key]
+
+
+def test_table_keeps_its_records_safe(packaged: dict[str, Any], resources: dict[str, Any]) -> None:
+    table = resources["StisTable"]
+    props = table["Properties"]
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"] == {"SSEEnabled": True}
+    assert props["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    assert packaged["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    assert packaged["Parameters"]["Stage"]["Default"] == "prod"
+    assert table["UpdateReplacePolicy"] == "Retain"
+
+
+# --- IAM --------------------------------------------------------------------------
+
+
+def test_iam_policies_have_no_wildcard_action_or_resource(resources: dict[str, Any]) -> None:
+    roles = _roles(resources)
+    # Chalice gives each function a role of its own when the policy is hand written.
+    assert len(roles) == len(FUNCTIONS)
+    for name, role in roles.items():
+        statements = _statements(role)
+        assert statements, name
+        for statement in statements:
+            assert statement["Effect"] == "Allow", (name, statement)
+            for action in _as_list(statement["Action"]):
+                assert action != "*" and not action.endswith(":*") and "*" not in action, (
+                    name,
+                    action,
+                )
+            for resource in _as_list(statement["Resource"]):
+                assert resource != "*", (name, statement["Sid"])
+                if isinstance(resource, str):
+                    raise AssertionError(f"{name}: literal resource {resource!r}")
+            services = {action.split(":")[0] for action in _as_list(statement["Action"])}
+            text = json.dumps(statement["Resource"])
+            if "dynamodb" in services:
+                assert "StisTable" in text, (name, statement)
+            if "ses" in services:
+                assert services == {"ses"}
+                for resource in _as_list(statement["Resource"]):
+                    assert re.fullmatch(
+                        r"arn:\$\{AWS::Partition\}:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:"
+                        r"(identity/\$\{Sender(Identity|Email)\}"
+                        r"|configuration-set/\$\{EmailConfigurationSet\})",
+                        resource["Fn::Sub"],
+                    ), resource
+
+
+def test_each_function_runs_with_its_own_hand_written_role(resources: dict[str, Any]) -> None:
+    policy = json.loads((CHALICE_DIR / "policy-prod.json").read_text(encoding="utf-8"))
+    stream_policy = json.loads((CHALICE_DIR / "policy-prod-stream.json").read_text("utf-8"))
+    roles = _roles(resources)
+    for name, function in _functions(resources).items():
+        role_name = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        documents = [p["PolicyDocument"] for p in roles[role_name]["Properties"]["Policies"]]
+        expected = stream_policy if name == "DispatchEmails" else policy
+        assert documents == [expected], name
+    # The stream trigger's policy is the stage's policy plus reading the stream.
+    assert stream_policy["Statement"][:-1] == policy["Statement"]
+    stream = stream_policy["Statement"][-1]
+    assert set(stream["Action"]) == STREAM_ACTIONS
+    assert stream["Resource"] == [{"Fn::Sub": "${StisTable.Arn}/stream/*"}]
+
+
+def _calls_in_the_code() -> set[str]:
+    """The AWS operations the back end calls, as IAM actions."""
+    actions: set[str] = set()
+    sources = [BACKEND / "app.py", *sorted((BACKEND / "chalicelib").rglob("*.py"))]
+    for path in sources:
+        for operation in re.findall(r"\bclient\.(\w+)\(", path.read_text(encoding="utf-8")):
+            if operation in SES_OPERATIONS:
+                actions.add(SES_OPERATIONS[operation])
+                continue
+            action = "dynamodb:" + "".join(part.title() for part in operation.split("_"))
+            actions.add(action)
+            if operation == "transact_write_items":
+                actions |= TRANSACTION_ITEM_ACTIONS
+    return actions
+
+
+def test_roles_allow_exactly_what_the_code_calls(resources: dict[str, Any]) -> None:
+    needed = _calls_in_the_code()
+    assert "dynamodb:TransactWriteItems" in needed and "ses:SendEmail" in needed
+    for name, role in _roles(resources).items():
+        allowed = _allowed_actions(role) - {"logs:CreateLogStream", "logs:PutLogEvents"}
+        if name == "DispatchEmailsRole":
+            assert allowed >= STREAM_ACTIONS
+            allowed -= STREAM_ACTIONS
+        assert needed - allowed == set(), f"{name} misses what the code calls"
+        assert allowed - needed == set(), f"{name} allows what the code never calls"
+
+
+def test_queries_are_limited_to_the_two_work_indexes(resources: dict[str, Any]) -> None:
+    for role in _roles(resources).values():
+        for statement in _statements(role):
+            if "dynamodb:Query" in _as_list(statement["Action"]):
+                assert statement["Action"] == ["dynamodb:Query"]
+                assert statement["Resource"] == [
+                    {"Fn::Sub": "${StisTable.Arn}/index/by_due"},
+                    {"Fn::Sub": "${StisTable.Arn}/index/by_outbox"},
+                ]
+
+
+def test_functions_write_only_their_stacks_log_groups(resources: dict[str, Any]) -> None:
+    log_groups = {n for n, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert len(log_groups) == len(FUNCTIONS)
+    for name, function in _functions(resources).items():
+        group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert group in log_groups, name
+    for role in _roles(resources).values():
+        logs = [s for s in _statements(role) if s["Sid"] == "WriteOwnLogs"]
+        assert len(logs) == 1
+        assert {r["Fn::GetAtt"][0] for r in logs[0]["Resource"]} == log_groups
+
+
+# --- functions ----------------------------------------------------------------------
+
+
+def test_functions_get_their_settings_from_the_stack(
+    packaged: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    config = stage_environment("prod")
+    for name, function in _functions(resources).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["STAGE"] == "prod"
+        assert variables["TABLE_NAME"] == {"Ref": "StisTable"}
+        assert variables["SENDER_EMAIL"] == {"Ref": "SenderEmail"}
+        assert variables["SES_CONFIGURATION_SET"] == {"Ref": "EmailConfigurationSet"}
+        assert variables["TOKEN_SECRET"] == {"Ref": "TokenSecret"}
+        assert variables["SITE_URL"] == config["SITE_URL"], name
+        assert variables["SITE_ORIGIN"] == config["SITE_ORIGIN"], name
+        assert "AWS_ENDPOINT_URL" not in variables, name
+        # What the app gets once CloudFormation has filled in the references.
+        resolved = {
+            key: value if isinstance(value, str) else f"resolved-{key.lower()}"
+            for key, value in variables.items()
+        }
+        resolved["SENDER_EMAIL"] = "attendance@alder-creek.example"
+        resolved["TOKEN_SECRET"] = "x" * 40
+        Settings.from_env(resolved)
+    secret = packaged["Parameters"]["TokenSecret"]
+    assert secret["NoEcho"] is True
+    assert secret["MinLength"] >= 32
+    assert "Default" not in secret
+
+
+def test_scheduled_functions_run_on_their_schedules(resources: dict[str, Any]) -> None:
+    schedules = {
+        name: [
+            event["Properties"]["Schedule"]
+            for event in function["Properties"].get("Events", {}).values()
+            if event["Type"] == "Schedule"
+        ]
+        for name, function in _functions(resources).items()
+    }
+    assert schedules["SendReminders"] == ["rate(1 hour)"]
+    assert schedules["VoidExpired"] == ["rate(5 minutes)"]
+    assert schedules["RetryEmails"] == ["rate(5 minutes)"]
+
+
+def test_stream_trigger_reads_this_stacks_table(resources: dict[str, Any]) -> None:
+    events = resources["DispatchEmails"]["Properties"]["Events"]
+    assert list(events) == ["DispatchEmailsDynamodbEventSource"]
+    event = events["DispatchEmailsDynamodbEventSource"]
+    assert event["Type"] == "DynamoDB"
+    assert event["Properties"]["Stream"] == {"Fn::GetAtt": ["StisTable", "StreamArn"]}
+    assert 0 < event["Properties"]["MaximumRetryAttempts"] <= 10
+    for name, function in _functions(resources).items():
+        if name != "DispatchEmails":
+            kinds = {e["Type"] for e in function["Properties"].get("Events", {}).values()}
+            assert "DynamoDB" not in kinds, name
+
+
+# --- API --------------------------------------------------------------------------
+
+
+def test_api_is_throttled_per_stage(packaged: dict[str, Any], resources: dict[str, Any]) -> None:
+    (setting,) = resources["RestAPI"]["Properties"]["MethodSettings"]
+    assert setting["ResourcePath"] == "/*" and setting["HttpMethod"] == "*"
+    assert setting["ThrottlingRateLimit"] == {
+        "Fn::FindInMap": ["StageSettings", {"Ref": "Stage"}, "ApiRateLimit"]
+    }
+    assert setting["ThrottlingBurstLimit"] == {
+        "Fn::FindInMap": ["StageSettings", {"Ref": "Stage"}, "ApiBurstLimit"]
+    }
+    for stage in ("dev", "prod"):
+        limits = packaged["Mappings"]["StageSettings"][stage]
+        assert 0 < limits["ApiRateLimit"] <= limits["ApiBurstLimit"]
+
+
+def test_cors_allows_only_the_stages_site_origin(
+    packaged: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    origin = stage_environment("prod")["SITE_ORIGIN"]
+    assert origin.startswith("https://")
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    preflights = 0
+    for path, methods in paths.items():
+        assert "options" in methods, path
+        parameters = methods["options"]["x-amazon-apigateway-integration"]["responses"][
+            "default"
+        ]["responseParameters"]
+        assert parameters["method.response.header.Access-Control-Allow-Origin"] == f"'{origin}'"
+        preflights += 1
+    assert preflights >= 8
+    assert packaged["Parameters"]["SiteDomainName"]["Default"] == urlsplit(origin).hostname
+
+
+# --- the site ---------------------------------------------------------------------
+
+
+def test_site_bucket_is_private_and_read_only_by_its_distribution(
+    resources: dict[str, Any],
+) -> None:
+    bucket = resources["SiteBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    statements = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    assert "${SiteDistribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    access = resources["SiteOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert access["SigningBehavior"] == "always" and access["SigningProtocol"] == "sigv4"
+
+
+def test_distribution_serves_the_site_over_https_only(resources: dict[str, Any]) -> None:
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    (origin,) = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert "CustomOriginConfig" not in origin
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] in ("https-only", "redirect-to-https")
+    assert behavior["AllowedMethods"] == ["GET", "HEAD"]
+    assert behavior["ResponseHeadersPolicyId"] == {"Ref": "SiteResponseHeaders"}
+    custom = config["ViewerCertificate"]["Fn::If"][1]
+    assert custom["MinimumProtocolVersion"].startswith("TLSv1.2")
+    assert custom["SslSupportMethod"] == "sni-only"
+
+
+def _csp_directives(resources: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    security = resources["SiteResponseHeaders"]["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    csp = security["ContentSecurityPolicy"]
+    assert csp["Override"] is True
+    pattern, variables = csp["ContentSecurityPolicy"]["Fn::Sub"]
+    directives = {}
+    for part in pattern.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives, variables
+
+
+def test_cloudfront_sends_the_security_headers(resources: dict[str, Any]) -> None:
+    security = resources["SiteResponseHeaders"]["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    hsts = security["StrictTransportSecurity"]
+    assert hsts["Override"] is True and hsts["AccessControlMaxAgeSec"] >= 31_536_000
+    assert security["ContentTypeOptions"] == {"Override": True}
+    assert security["ReferrerPolicy"] == {"Override": True, "ReferrerPolicy": "no-referrer"}
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_content_security_policy_is_strict_and_lets_the_site_call_its_api(
+    resources: dict[str, Any],
+) -> None:
+    directives, variables = _csp_directives(resources)
+    assert directives["default-src"] == ["'none'"]
+    assert directives["script-src"] == ["'self'${ScriptHashes}"]
+    assert variables["ScriptHashes"].split() == sorted(SCRIPT_HASHES)
+    assert directives["connect-src"] == [
+        "'self'",
+        "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+    ]
+    for name in ("style-src", "img-src", "font-src", "base-uri", "form-action", "worker-src"):
+        assert directives[name][0] == "'self'", name
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["object-src"] == ["'none'"]
+    every_value = " ".join(v for values in directives.values() for v in values)
+    for unsafe in ("'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"):
+        assert unsafe not in every_value.split(), unsafe
+
+
+def test_outputs_name_what_the_deploy_commands_need(packaged: dict[str, Any]) -> None:
+    outputs = packaged["Outputs"]
+    for name in ("SiteBucketName", "SiteDistributionId", "SiteUrl", "ApiUrl", "TableName"):
+        assert name in outputs, name
+    assert outputs["ApiUrl"]["Value"]["Fn::Sub"].endswith(".${AWS::URLSuffix}/api")
