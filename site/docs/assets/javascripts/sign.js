@@ -1,0 +1,273 @@
+/*
+ * The signing and status page (stis/sign/#id=...&token=...).
+ *
+ * The id and token are read from the URL fragment, which browsers never send
+ * to the web server; the token goes only to the API, in the Authorization
+ * header. The page shows the request and, when it is this viewer's turn, the
+ * sign / decline / cancel forms. After any action it reloads the request.
+ */
+(function () {
+  "use strict";
+
+  const P = window.Portal;
+  const app = document.getElementById("stis-sign");
+  if (!P || !app) return;
+
+  const { h } = P;
+  const data = P.pageData();
+  const field = (id) => document.getElementById(id);
+
+  const WORDS = {
+    en: {
+      missing: "The link is missing part of its address (the request number or the security code).",
+      status: {
+        awaiting_guardian: ["Waiting for the parent or guardian to sign", "Nothing moves until the parent or guardian signs."],
+        awaiting_teacher: ["Waiting for the teacher", "The parent or guardian has signed. Now each teacher named signs, in any order."],
+        awaiting_principal: ["Waiting for the principal", "The parent or guardian and the teachers have signed. Now the principal signs."],
+        approved: ["Approved", "Everyone has signed. The independent study is approved."],
+        declined: ["Declined", "This agreement was declined, so it will not go ahead. The days go back to the student's yearly total."],
+        cancelled: ["Cancelled", "The parent or guardian cancelled this request. The days go back to the student's yearly total."],
+        void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. The student is marked absent for those days, and the days go back to the yearly total."],
+      },
+      endedBy: "{who} on {at}.",
+      reason: "Reason: {reason}",
+      facts: {
+        ref: "Reference", student: "Student", grade: "Grade", school: "School", dates: "Dates", days: "School days",
+        year: "School year", covered: "Days covered", teachers: "Teachers", turn: "Whose turn",
+        viewer: "You are viewing as",
+      },
+      from: "{first} to {last}",
+      signed: "signed",
+      notSigned: "not signed yet",
+      nobody: "Nobody: no more signatures are needed",
+      noSignatures: "No signatures yet.",
+      signature: "{role}: {name}, signed on {at}",
+      viewer: "{role} ({name})",
+      doneSign: "Thank you. Your signature is saved.",
+      doneDecline: "The agreement is declined. The family and the school office will be told.",
+      doneCancel: "The request is cancelled. The school office will be told.",
+      working: "Please wait…",
+      changed: "The agreement changed after you opened it. Please read it again below, then sign.",
+    },
+    es: {
+      missing: "Al enlace le falta una parte (el número de solicitud o el código de seguridad).",
+      status: {
+        awaiting_guardian: ["Esperando la firma del padre, la madre o el tutor", "Nada avanza hasta que firme el padre, la madre o el tutor."],
+        awaiting_teacher: ["Esperando la firma del maestro", "El padre, la madre o el tutor ya firmó. Ahora firma cada maestro indicado, en cualquier orden."],
+        awaiting_principal: ["Esperando la firma del director", "El padre, la madre o el tutor y los maestros ya firmaron. Ahora firma el director o la directora."],
+        approved: ["Aprobado", "Todos firmaron. El estudio independiente está aprobado."],
+        declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual del estudiante."],
+        cancelled: ["Cancelado", "El padre, la madre o el tutor canceló esta solicitud. Los días vuelven al total anual del estudiante."],
+        void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. El estudiante tiene falta esos días, y los días vuelven al total anual."],
+      },
+      endedBy: "{who}, el {at}.",
+      reason: "Motivo: {reason}",
+      facts: {
+        ref: "Referencia", student: "Estudiante", grade: "Grado", school: "Escuela", dates: "Fechas", days: "Días de clase",
+        year: "Ciclo escolar", covered: "Días incluidos", teachers: "Maestros", turn: "A quién le toca",
+        viewer: "Usted ve esta página como",
+      },
+      from: "Del {first} al {last}",
+      signed: "firmó",
+      notSigned: "todavía no firma",
+      nobody: "A nadie: no se necesitan más firmas",
+      noSignatures: "Todavía no hay firmas.",
+      signature: "{role}: {name}, firmó el {at}",
+      viewer: "{role} ({name})",
+      doneSign: "Gracias. Su firma quedó guardada.",
+      doneDecline: "El acuerdo quedó rechazado. Se avisará a la familia y a la oficina de la escuela.",
+      doneCancel: "La solicitud quedó cancelada. Se avisará a la oficina de la escuela.",
+      working: "Espere, por favor…",
+      changed: "El acuerdo cambió después de que usted lo abrió. Vuelva a leerlo abajo y luego firme.",
+    },
+  };
+  const t = (key, vars) => P.t(WORDS, key, vars);
+  const roleName = (role) => (P.t(P.WORDS, "roles") || {})[role] || role || "";
+
+  const errors = new P.ErrorDisplay(field("error-summary"));
+  const notice = field("sign-notice");
+  const view = field("sign-view");
+  const signForm = field("sign-form");
+  const declineForm = field("decline-form");
+  const cancelBox = field("cancel-box");
+  const cancelConfirm = field("cancel-confirm");
+
+  let current = null; // the last GET response
+  let busy = false;
+
+  function link() {
+    const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    const id = (params.get("id") || "").trim();
+    const token = (params.get("token") || "").trim();
+    return id && token ? { id, token } : null;
+  }
+
+  function path(suffix) {
+    return "/stis/requests/" + encodeURIComponent(link().id) + (suffix || "");
+  }
+
+  function problem(text) {
+    field("sign-loading").hidden = true;
+    view.hidden = true;
+    field("sign-problem-text").textContent = text;
+    field("sign-problem").hidden = false;
+    field("sign-problem-title").focus();
+  }
+
+  async function load() {
+    const where = link();
+    if (!where) {
+      problem(t("missing"));
+      return false;
+    }
+    const result = await P.api("GET", path("?lang=" + P.lang), undefined, where.token);
+    field("sign-loading").hidden = true;
+    if (!result.ok) {
+      problem(result.body.error.message);
+      return false;
+    }
+    current = result.body;
+    field("sign-problem").hidden = true;
+    render(current);
+    return true;
+  }
+
+  function fact(label, ...value) {
+    return h("div", {}, h("dt", {}, label), h("dd", {}, ...value));
+  }
+
+  function render(r) {
+    const [title, text] = (t("status")[r.status] || [r.status, ""]);
+    field("status-title").textContent = title;
+    const lines = [text];
+    if (r.ending && r.ending.at && r.ending.by_role) {
+      lines.push(t("endedBy", { who: roleName(r.ending.by_role), at: P.formatMoment(r.ending.at, data.timeZone) }));
+    }
+    if (r.ending && r.ending.reason) lines.push(t("reason", { reason: r.ending.reason }));
+    field("status-text").textContent = lines.join(" ");
+
+    const F = t("facts");
+    const student = r.student || {};
+    const teachers = (r.teachers || []).map((x) => `${x.name} (${x.signed ? t("signed") : t("notSigned")})`);
+    const turn = (r.whose_turn || []).map((x) => `${x.name} (${roleName(x.role)})`);
+    const facts = [
+      fact(F.ref, r.ref || ""),
+      fact(F.student, `${student.first_name || ""} ${student.last_name || ""}`.trim()),
+      fact(F.grade, student.grade || ""),
+      fact(F.school, (r.school && r.school.name) || ""),
+      fact(F.dates, t("from", { first: P.formatDay(r.first_day), last: P.formatDay(r.last_day) })),
+      fact(F.days, String(r.school_days)),
+      fact(F.year, r.school_year || ""),
+      fact(F.teachers, teachers.join(", ")),
+      fact(F.turn, turn.length ? turn.join(", ") : t("nobody")),
+    ];
+    if (Array.isArray(r.dates) && r.dates.length) {
+      facts.splice(6, 0, fact(F.covered, r.dates.map((d) => P.formatDay(d, { weekday: "short", year: undefined, month: "short" })).join(", ")));
+    }
+    if (r.viewer) facts.push(fact(F.viewer, t("viewer", { role: roleName(r.viewer.role), name: r.viewer.name || "" })));
+    field("request-facts").replaceChildren(...facts);
+
+    const signatures = (r.signatures || []).map((s) =>
+      h("li", {}, t("signature", { role: roleName(s.role), name: s.name, at: P.formatMoment(s.signed_at, data.timeZone) })));
+    field("signature-list").replaceChildren(...(signatures.length ? signatures : [h("li", {}, t("noSignatures"))]));
+
+    const contract = field("contract");
+    contract.textContent = r.contract_text || "";
+    contract.setAttribute("lang", r.language || P.lang);
+
+    signForm.hidden = !r.can_sign;
+    declineForm.hidden = !r.can_decline;
+    cancelBox.hidden = !r.can_cancel;
+    cancelConfirm.hidden = true;
+    field("cancel-start").hidden = false;
+    view.hidden = false;
+  }
+
+  // --- Actions ----------------------------------------------------------------
+
+  const FIELD_OF_KEY = { name: "sign-name", agree: "sign-agree", reason: "decline-reason" };
+
+  function apiErrors(body) {
+    const error = (body && body.error) || {};
+    const list = Object.entries(error.fields || {}).map(([key, text]) => ({ id: FIELD_OF_KEY[key] || null, text }));
+    if (!list.length) list.push({ id: null, text: error.message || "" });
+    return list;
+  }
+
+  async function act(suffix, body, doneText, button) {
+    if (busy) return;
+    busy = true;
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = t("working");
+    const result = await P.api("POST", path(suffix), body, link().token);
+    busy = false;
+    button.disabled = false;
+    button.textContent = label;
+    if (result.ok) {
+      errors.clear();
+      signForm.reset();
+      declineForm.reset();
+      await load();
+      notice.textContent = doneText;
+      notice.hidden = false;
+      notice.focus();
+      notice.scrollIntoView({ block: "start" });
+      return;
+    }
+    notice.hidden = true;
+    const code = result.body.error && result.body.error.code;
+    if (code === "contract_changed" || code === "wrong_state") {
+      await load();
+      errors.show([{ id: null, text: code === "contract_changed" ? t("changed") : result.body.error.message }]);
+      return;
+    }
+    errors.show(apiErrors(result.body));
+  }
+
+  signForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const name = field("sign-name");
+    const agree = field("sign-agree");
+    const list = [];
+    if (!name.value.trim()) list.push({ id: "sign-name", text: name.dataset.required });
+    if (!agree.checked) list.push({ id: "sign-agree", text: agree.dataset.required });
+    if (list.length) {
+      errors.show(list);
+      return;
+    }
+    act("/sign", { name: name.value.trim(), agree: true, contract_sha256: current.contract_sha256 },
+      t("doneSign"), signForm.querySelector("button[type=submit]"));
+  });
+
+  declineForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const reason = field("decline-reason");
+    if (!reason.value.trim()) {
+      errors.show([{ id: "decline-reason", text: reason.dataset.required }]);
+      return;
+    }
+    act("/decline", { reason: reason.value.trim() }, t("doneDecline"), declineForm.querySelector("button[type=submit]"));
+  });
+
+  field("cancel-start").addEventListener("click", () => {
+    cancelConfirm.hidden = false;
+    field("cancel-start").hidden = true;
+    field("cancel-question").focus();
+  });
+  field("cancel-no").addEventListener("click", () => {
+    cancelConfirm.hidden = true;
+    field("cancel-start").hidden = false;
+    field("cancel-start").focus();
+  });
+  field("cancel-yes").addEventListener("click", (event) => act("/cancel", {}, t("doneCancel"), event.currentTarget));
+
+  window.addEventListener("hashchange", () => {
+    errors.clear();
+    notice.hidden = true;
+    load();
+  });
+
+  app.hidden = false;
+  load();
+})();
