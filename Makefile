@@ -6,7 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: test lint typecheck unit site chromium clean
+.PHONY: test dev jobs bench lint typecheck site chromium clean
+
+export PYTHONPATH := $(CURDIR)/backend:$(CURDIR)
+export NO_MKDOCS_2_WARNING := 1
 
 $(STAMP): requirements-dev.txt backend/requirements.txt
 	@echo "==> setting up $(VENV) (Python packages pinned in requirements-dev.txt)"
@@ -28,8 +31,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) chromium lint typecheck
+# The site must build with --strict (no broken links, no unknown placeholder).
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+
+test: $(STAMP) chromium lint typecheck site
 	$(BIN)/python -m pytest
+
+# The whole system locally: embedded AWS, API :8000, site :8001, mailbox :8025.
+dev: $(STAMP)
+	@$(BIN)/python -m infra.local
+
+# Run the scheduled work (voiding, reminders, email retries) of a running `make dev` now.
+jobs: $(STAMP)
+	@$(BIN)/python -m infra.local.jobs
+
+# Performance and reliability figures (they print; nothing here asserts a time).
+bench: $(STAMP)
+	$(BIN)/python bench/aws_calls.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -179,7 +179,7 @@ class LocalStack:
     def _start_site(self) -> None:
         target = ROOT / "build" / "dev-site"
         say(f"building the site for {self.api_url} (mkdocs)")
-        env = {**os.environ, "STIS_API_URL": self.api_url}
+        env = {**os.environ, "STIS_API_URL": self.api_url, "NO_MKDOCS_2_WARNING": "1"}
         mkdocs = Path(sys.executable).with_name("mkdocs")
         result = subprocess.run(  # noqa: S603 - our own mkdocs, fixed arguments
             [str(mkdocs), "build", "--quiet", "--site-dir", str(target)],
