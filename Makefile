@@ -52,3 +52,17 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- Deploy to AWS (infra/DEPLOY.md) -----------------------------------------------
+# `make package STAGE=prod` writes build/package/<stage>/: sam.yaml (the deployable
+# template: Chalice's output with infra/stack.yaml merged in) and deployment.zip.
+STAGE ?= dev
+
+.PHONY: package cfn-lint
+
+package: $(STAMP)
+	$(BIN)/python -m infra.package --stage $(STAGE)
+
+# The packaged template through cfn-lint (`make test` also checks prod's, in tests/infra).
+cfn-lint: package
+	$(BIN)/cfn-lint build/package/$(STAGE)/sam.yaml

@@ -1,0 +1,111 @@
+"""backend/.chalice/config.json, the hand-written IAM policies of each stage, and
+filling the template in for a stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.template import (
+    AWS_STAGES,
+    CHALICE_CONFIG,
+    TemplateError,
+    chalice_config,
+    csp_length,
+    render,
+    site_host,
+)
+
+CHALICE_DIR = CHALICE_CONFIG.parent
+
+
+def _policy(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((CHALICE_DIR / name).read_text(encoding="utf-8"))
+    return document
+
+
+def test_local_and_test_stages_override_nothing_the_runner_sets() -> None:
+    """`make dev` and the tests point the app at the embedded AWS themselves; a
+    stage of config.json must not overwrite that (Chalice applies it last)."""
+    stages = chalice_config()["stages"]
+    for stage in ("local", "test"):
+        assert stages[stage]["environment_variables"] == {"STAGE": stage}
+
+
+def test_no_stage_sets_an_endpoint_or_a_secret() -> None:
+    config = chalice_config()
+    for stage, settings in config["stages"].items():
+        variables = settings.get("environment_variables", {})
+        assert "AWS_ENDPOINT_URL" not in variables, stage
+        assert "TOKEN_SECRET" not in variables, stage
+    assert "environment_variables" not in config
+
+
+@pytest.mark.parametrize("stage", AWS_STAGES)
+def test_aws_stages_use_their_hand_written_policies(stage: str) -> None:
+    settings = chalice_config()["stages"][stage]
+    assert settings["autogen_policy"] is False
+    assert settings["iam_policy_file"] == f"policy-{stage}.json"
+    stream = settings["lambda_functions"]["dispatch_emails"]["iam_policy_file"]
+    assert stream == f"policy-{stage}-stream.json"
+    for name in (settings["iam_policy_file"], stream):
+        for statement in _policy(name)["Statement"]:
+            actions = statement["Action"]
+            assert "*" not in "".join(actions), (name, actions)
+            for resource in statement["Resource"]:
+                assert isinstance(resource, dict), (name, resource)
+                assert "*" not in json.dumps(resource).replace("/stream/*", ""), (name, resource)
+    assert site_host(stage).endswith(".example")
+
+
+def test_the_stages_share_one_policy_shape() -> None:
+    """A stage's policy refers to its own stack's resources; the files only differ
+    when a district makes them differ on purpose."""
+    assert _policy("policy-dev.json") == _policy("policy-prod.json")
+    assert _policy("policy-dev-stream.json") == _policy("policy-prod-stream.json")
+
+
+def test_render_fills_in_the_stage() -> None:
+    template = render("dev", ["'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"])
+    assert template["Parameters"]["Stage"]["Default"] == "dev"
+    assert template["Parameters"]["SiteDomainName"]["Default"] == site_host("dev")
+    assert csp_length(template) < 1783
+
+
+@pytest.mark.parametrize("stage", ["local", "test", "staging"])
+def test_render_refuses_stages_that_do_not_deploy(stage: str) -> None:
+    with pytest.raises(TemplateError, match="stage must be one of"):
+        render(stage)
+
+
+def test_render_refuses_what_is_not_a_script_hash() -> None:
+    with pytest.raises(TemplateError, match="not a CSP script hash"):
+        render("prod", ["'unsafe-inline'"])
+
+
+def test_render_refuses_a_policy_cloudfront_would_refuse() -> None:
+    hashes = [f"'sha256-{n:044d}'" for n in range(40)]
+    with pytest.raises(TemplateError, match="over CloudFront's"):
+        render("prod", hashes)
+
+
+@pytest.mark.parametrize(
+    ("origin", "url"),
+    [
+        ("http://attendance.alder-creek.example", "http://attendance.alder-creek.example"),
+        ("https://attendance.alder-creek.example/stis", "https://attendance.alder-creek.example"),
+        ("https://attendance.alder-creek.example", "https://elsewhere.example"),
+    ],
+)
+def test_site_host_wants_one_https_origin(origin: str, url: str) -> None:
+    config = {"stages": {"prod": {"environment_variables": {"SITE_ORIGIN": origin, "SITE_URL": url}}}}
+    with pytest.raises(TemplateError):
+        site_host("prod", config)
+
+
+def test_policy_files_are_valid_json_with_a_version() -> None:
+    for path in sorted(Path(CHALICE_DIR).glob("policy-*.json")):
+        assert json.loads(path.read_text(encoding="utf-8"))["Version"] == "2012-10-17"
