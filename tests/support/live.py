@@ -1,9 +1,9 @@
 """Start the real local stack, as `make dev` does, on free ports, for a test.
 
-    with running_api() as live:           # API and mailbox only
-        live.url, live.mailbox(), live.run_jobs()
-    with running_api(site=True) as live:  # and the site, built for that API
-        live.site_url
+with running_api() as live:           # API and mailbox only
+    live.url, live.mailbox(), live.run_jobs()
+with running_api(site=True) as live:  # and the site, built for that API
+    live.site_url
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,15 @@ class Live:
         with urllib.request.urlopen(f"{self.mail_url}/messages.json", timeout=10) as response:
             messages: list[dict[str, Any]] = json.load(response)
             return messages
+
+    def wait_for_mail(self, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+        """The mailbox once it holds at least ``count`` messages (newest first)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.mailbox()
+            if len(messages) >= count or time.monotonic() > deadline:
+                return messages
+            time.sleep(0.2)
 
     def run_jobs(self) -> dict[str, int]:
         request = urllib.request.Request(f"{self.mail_url}/jobs", data=b"", method="POST")
