@@ -109,3 +109,15 @@ def test_site_host_wants_one_https_origin(origin: str, url: str) -> None:
 def test_policy_files_are_valid_json_with_a_version() -> None:
     for path in sorted(Path(CHALICE_DIR).glob("policy-*.json")):
         assert json.loads(path.read_text(encoding="utf-8"))["Version"] == "2012-10-17"
+
+
+def test_deploy_guide_names_every_parameter_and_output_it_uses() -> None:
+    from infra.template import INFRA, load
+
+    guide = (INFRA / "DEPLOY.md").read_text(encoding="utf-8")
+    template = load()
+    for name in template["Parameters"]:
+        assert f"`{name}`" in guide, name
+    for name in ("ApiUrl", "SiteUrl", "SiteBucketName", "SiteDistributionId", "TableName"):
+        assert name in template["Outputs"] and f"out {name}" in guide, name
+    assert "make package STAGE=$STAGE" in guide
