@@ -1,14 +1,22 @@
-"""Building the use cases with their real adapters, once per process."""
+"""Building the use cases with their real adapters, once per process.
+
+Each piece is imported when first built, so a cold start pays only for what
+its first request needs: the email dispatcher (Jinja templates, SES client)
+is never loaded by a container that only serves the API.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .config.loader import district
-from .service.outbox import Dispatcher
 from .service.ports import SystemClock
 from .service.stis import StisService
 from .settings import settings
+
+if TYPE_CHECKING:
+    from .service.outbox import Dispatcher
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +33,7 @@ def service() -> StisService:
 def dispatcher() -> Dispatcher:
     from .adapters.aws import client
     from .adapters.ses import SesMailer
+    from .service.outbox import Dispatcher
 
     current = settings()
     stis = service()

@@ -60,7 +60,8 @@ Grade = Literal["TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "1
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use: a cold start builds only the body its route reads.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class StudentIn(Body):
