@@ -121,3 +121,14 @@ def test_deploy_guide_names_every_parameter_and_output_it_uses() -> None:
     for name in ("ApiUrl", "SiteUrl", "SiteBucketName", "SiteDistributionId", "TableName"):
         assert name in template["Outputs"] and f"out {name}" in guide, name
     assert "make package STAGE=$STAGE" in guide
+
+
+def test_packaging_refuses_additions_to_a_function_chalice_did_not_make() -> None:
+    from infra.package import check_packaged
+
+    merge = {"Resources": {"StisTable": {"Type": "AWS::DynamoDB::Table"}, "SendReminders": {}}}
+    renamed = {"Resources": {"StisTable": {"Type": "AWS::DynamoDB::Table"}, "SendReminders": {}}}
+    with pytest.raises(TemplateError, match="SendReminders"):
+        check_packaged(renamed, merge)
+    made = {"Resources": {"SendReminders": {"Type": "AWS::Serverless::Function"}}}
+    check_packaged(made, merge)
