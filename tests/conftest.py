@@ -9,16 +9,13 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 
-from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.config.loader import load
 from chalicelib.config.schema import DistrictConfig
 from chalicelib.core.calendar import SchoolCalendar
 from chalicelib.core.rules import StisRules
 from infra.local.aws import EmbeddedAws
 from infra.local.stack import free_port
-from infra.table import create_table
 
 REGION = "us-west-2"
 SENDER = "attendance@alder-creek.example"
@@ -68,18 +65,6 @@ def _ses() -> Any:
 @pytest.fixture
 def table_name() -> str:
     return f"stis-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def dynamodb(aws: str, table_name: str) -> Any:
-    client = boto3.client("dynamodb", region_name=REGION, config=Config(max_pool_connections=50))
-    create_table(client, table_name)
-    return client
-
-
-@pytest.fixture
-def store(dynamodb: Any, table_name: str) -> DynamoStore:
-    return DynamoStore(dynamodb, table_name)
 
 
 @pytest.fixture
