@@ -1,0 +1,242 @@
+"""Talking to the running local stack: HTTP calls (one at a time or all at
+once from real threads), its mailbox, and its DynamoDB table."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import boto3
+
+from tests.support.live import Live
+
+TABLE = "stis-local"
+REGION = "us-west-2"
+LINK = re.compile(r"^https?://\S+/stis/sign/#id=(\S+)&token=(\S+)$", re.M)
+_counter = itertools.count(1)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def code(self) -> str:
+        if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
+            return str(self.body["error"].get("code", ""))
+        return ""
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any = None
+    token: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encoded(self) -> tuple[bytes | None, dict[str, str]]:
+        headers = dict(self.headers)
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.body is None:
+            return None, headers
+        headers.setdefault("Content-Type", "application/json")
+        data = self.body if isinstance(self.body, bytes) else json.dumps(self.body).encode()
+        return data, headers
+
+
+def unique(prefix: str) -> str:
+    """A short unique tag for names, emails and student ids of one test."""
+    return f"{prefix}{next(_counter)}{uuid.uuid4().hex[:6]}"
+
+
+class LiveStack:
+    def __init__(self, live: Live, aws_port: int) -> None:
+        self.live = live
+        self.url = live.url
+        self.host, port = live.url.removeprefix("http://").split(":")
+        self.port = int(port)
+        self.dynamodb = boto3.client(
+            "dynamodb",
+            region_name=REGION,
+            endpoint_url=f"http://127.0.0.1:{aws_port}",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    @property
+    def output(self) -> list[str]:
+        return self.live.output
+
+    # --- HTTP ------------------------------------------------------------------
+
+    def _connect(self) -> http.client.HTTPConnection:
+        for attempt in range(50):
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                connection.connect()
+                return connection
+            except OSError:
+                time.sleep(0.02 * (attempt + 1))
+        raise RuntimeError("could not connect to the local API")
+
+    @staticmethod
+    def _exchange(connection: http.client.HTTPConnection, call: Call) -> Answer:
+        data, headers = call.encoded()
+        try:
+            connection.request(call.method, call.path, body=data, headers=headers)
+            response = connection.getresponse()
+            raw = response.read()
+        finally:
+            connection.close()
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+
+    def call(self, call: Call) -> Answer:
+        return self._exchange(self._connect(), call)
+
+    def get(self, path: str, token: str = "", **headers: str) -> Answer:
+        return self.call(Call("GET", path, token=token, headers=headers))
+
+    def post(self, path: str, body: Any = None, token: str = "", **headers: str) -> Answer:
+        return self.call(Call("POST", path, {} if body is None else body, token, headers))
+
+    def at_once(self, calls: list[Call]) -> list[Answer]:
+        """Send every call from its own thread at the same instant.
+
+        The connections are opened first (the local server's listen queue is
+        short), then a barrier releases all the requests together."""
+        connections = [self._connect() for _ in calls]
+        barrier = threading.Barrier(len(calls))
+        answers: list[Answer | BaseException | None] = [None] * len(calls)
+
+        def run(index: int) -> None:
+            barrier.wait()
+            try:
+                answers[index] = self._exchange(connections[index], calls[index])
+            except BaseException as error:  # reported below
+                answers[index] = error
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        failed = [a for a in answers if not isinstance(a, Answer)]
+        assert not failed, f"{len(failed)} calls got no answer: {failed[:3]}"
+        return [a for a in answers if isinstance(a, Answer)]
+
+    # --- mailbox -----------------------------------------------------------------
+
+    def deliver(self) -> None:
+        """Send the emails owed now (what the table stream does in AWS)."""
+        self.live.run_jobs()
+
+    def mail_to(self, address: str) -> list[dict[str, Any]]:
+        """Messages to ``address``, oldest first."""
+        return [m for m in reversed(self.live.mailbox()) if m["to"] == address]
+
+    def link(self, address: str, request_id: str) -> str:
+        """The token in the newest email to ``address`` about ``request_id``."""
+        deadline = time.monotonic() + 20
+        while True:
+            for message in reversed(self.mail_to(address)):
+                for found_id, token in LINK.findall(message["text"]):
+                    if found_id == request_id:
+                        return str(token)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no link to {request_id} reached {address}")
+            self.deliver()
+            time.sleep(0.1)
+
+    # --- the table -----------------------------------------------------------------
+
+    def items(self, partition: str) -> list[dict[str, Any]]:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        plain = TypeDeserializer()
+        response = self.dynamodb.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": partition}},
+            ConsistentRead=True,
+        )
+        return [{k: plain.deserialize(v) for k, v in item.items()} for item in response["Items"]]
+
+    def request(self, request_id: str) -> dict[str, Any] | None:
+        found = self.items(f"REQ#{request_id}")
+        return found[0] if found else None
+
+    def key_item(self, request_key: str) -> dict[str, Any] | None:
+        found = self.items(f"KEY#{request_key}")
+        return found[0] if found else None
+
+    def student_requests(self, student_id: str) -> list[dict[str, Any]]:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        plain = TypeDeserializer()
+        found: list[dict[str, Any]] = []
+        arguments: dict[str, Any] = {"TableName": TABLE, "ConsistentRead": True}
+        while True:
+            response = self.dynamodb.scan(**arguments)
+            for item in response["Items"]:
+                if item["sk"]["S"] == "REQ" and item["student"]["M"]["student_id"]["S"] == student_id:
+                    found.append({k: plain.deserialize(v) for k, v in item.items()})
+            if "LastEvaluatedKey" not in response:
+                return found
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+ACTIVE = {"awaiting_guardian", "awaiting_teacher", "awaiting_principal", "approved"}
+
+
+def check_days(stack: LiveStack, student_id: str, school_year: str, cap: int = 15) -> list[dict[str, Any]]:
+    """The invariants of one student's school year, read from the table:
+    the TOTAL counter equals the days held by the active requests and is
+    within the cap; each DAY# claim belongs to the active request holding that
+    day; active requests never overlap. Returns the active requests."""
+    requests = [r for r in stack.student_requests(student_id) if r["school_year"] == school_year]
+    active = [r for r in requests if r["state"] in ACTIVE]
+    held = sum(len(r["dates"]) for r in active)
+    items = stack.items(f"STU#{student_id}#{school_year}")
+    totals = [i for i in items if i["sk"] == "TOTAL"]
+    claims = {i["sk"].removeprefix("DAY#"): i["request_id"] for i in items if i["sk"].startswith("DAY#")}
+    used = int(totals[0]["days_used"]) if totals else 0
+    assert used == held, f"TOTAL says {used} days, the active requests hold {held}"
+    assert 0 <= used <= cap, f"{used} days held, above the cap of {cap}"
+    expected = {d: r["id"] for r in active for d in r["dates"]}
+    assert claims == expected, "the DAY# claims do not match the active requests' days"
+    spans = sorted((date.fromisoformat(r["dates"][0]), date.fromisoformat(r["dates"][-1])) for r in active)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert end < start, "two active requests overlap"
+    for r in requests:
+        signed = [s["party"] for s in r["signatures"]]
+        assert len(signed) == len(set(signed)), f"a party signed twice: {signed}"
+    return active
+
+
+def emails_about(stack: LiveStack, request_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(recipient, subject) of every email whose text names one of the requests."""
+    wanted = set(request_ids)
+    refs = {"STIS-" + i.replace("-", "")[:6].upper(): i for i in wanted}
+    found = []
+    for message in stack.live.mailbox():
+        text = message["text"]
+        if any(i in text for i in wanted) or any(ref in text or ref in message["subject"] for ref in refs):
+            found.append((message["to"], message["subject"]))
+    return found
