@@ -47,8 +47,13 @@ LAW = {
     "sarb_since": 1974,  # SARBs exist since 1974 (EC 48320 onward)
 }
 
-# What the form accepts (kept in step with the API's input limits).
-FORM = {"reason_max_length": 500, "name_max_length": 100}
+# What the forms accept: the API's input limits (backend/chalicelib/http/schemas.py).
+FORM = {
+    "reason_max_length": 500,
+    "student_name_max_length": 80,
+    "name_max_length": 120,
+    "student_id_max_length": 20,
+}
 GRADES = ("TK", "K", *(str(n) for n in range(1, 13)))
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -322,8 +327,7 @@ def placeholders(district: DistrictConfig, language: str) -> dict[str, Callable[
         "schools.contacts": lambda: school_contacts(district, language),
         "schools.office_list": lambda: office_list(district, language),
         "form.grade_options": lambda: grade_options(language),
-        "form.reason_max_length": lambda: str(FORM["reason_max_length"]),
-        "form.name_max_length": lambda: str(FORM["name_max_length"]),
+        **{f"form.{key}": (lambda value=value: str(value)) for key, value in FORM.items()},
     }
     for key, number in LAW.items():
         values[f"law.{key}"] = lambda number=number: str(number)  # type: ignore[misc]

@@ -20,14 +20,17 @@ conditional on the request's version, so it happens exactly once.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import HTTPClientError
 
 from ..core.errors import CapExceeded, Overlap
-from ..service.errors import Busy, DuplicateRequestKey, StaleWrite
+from ..service.errors import Busy, DuplicateRequestKey, StaleWrite, Unavailable
 from ..service.model import StoredRequest, from_dict, to_dict
 
 _serializer = TypeSerializer()
@@ -63,6 +66,24 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 def _code(error: Exception) -> str:
     response = getattr(error, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", ""))
+
+
+def _raise_if_busy(error: Exception) -> None:
+    """DynamoDB's "not now" (throttled, in conflict) as ``Busy``; no answer in
+    time, after the SDK's own retries, as ``Unavailable``."""
+    if isinstance(error, BotoConnectionError | HTTPClientError):
+        raise Unavailable() from None
+    if _code(error) in BUSY_CODES:
+        raise Busy() from None
+
+
+@contextmanager
+def _answered() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        _raise_if_busy(error)
+        raise
 
 
 class DynamoStore:
@@ -161,8 +182,7 @@ class DynamoStore:
         except self.client.exceptions.TransactionCanceledException as error:
             self._explain_cancelled_submit(error, days, cap)
         except Exception as error:
-            if _code(error) in BUSY_CODES:
-                raise Busy() from None
+            _raise_if_busy(error)
             raise
         return self.days_used(request.student.student_id, request.school_year)
 
@@ -188,15 +208,17 @@ class DynamoStore:
 
     def days_used(self, student_id: str, school_year: str) -> int:
         key = {"pk": _s(self.student_partition(student_id, school_year)), "sk": _s("TOTAL")}
-        response = self.client.get_item(
-            TableName=self.table, Key=key, ConsistentRead=True, ProjectionExpression="days_used"
-        )
+        with _answered():
+            response = self.client.get_item(
+                TableName=self.table, Key=key, ConsistentRead=True, ProjectionExpression="days_used"
+            )
         return int(response.get("Item", {}).get("days_used", {}).get("N", "0"))
 
     def get(self, request_id: str) -> StoredRequest | None:
-        response = self.client.get_item(
-            TableName=self.table, Key=self.request_key(request_id), ConsistentRead=True
-        )
+        with _answered():
+            response = self.client.get_item(
+                TableName=self.table, Key=self.request_key(request_id), ConsistentRead=True
+            )
         item = response.get("Item")
         return from_dict(_plain(item)) if item else None
 
@@ -204,14 +226,15 @@ class DynamoStore:
         self, request_id: str, student_id: str, school_year: str
     ) -> tuple[StoredRequest | None, int]:
         total_key = {"pk": _s(self.student_partition(student_id, school_year)), "sk": _s("TOTAL")}
-        response = self.client.batch_get_item(
-            RequestItems={
-                self.table: {
-                    "Keys": [self.request_key(request_id), total_key],
-                    "ConsistentRead": True,
+        with _answered():
+            response = self.client.batch_get_item(
+                RequestItems={
+                    self.table: {
+                        "Keys": [self.request_key(request_id), total_key],
+                        "ConsistentRead": True,
+                    }
                 }
-            }
-        )
+            )
         request, used = None, 0
         for item in response.get("Responses", {}).get(self.table, []):
             if item["sk"]["S"] == "REQ":
@@ -241,8 +264,7 @@ class DynamoStore:
                 raise StaleWrite() from None
             raise Busy() from None
         except Exception as error:
-            if _code(error) in BUSY_CODES:
-                raise Busy() from None
+            _raise_if_busy(error)
             raise
         return stored
 
@@ -294,7 +316,8 @@ class DynamoStore:
             "ExpressionAttributeValues": {":h": _s(hash_value), ":below": _s(below)},
         }
         while True:
-            response = self.client.query(**arguments)
+            with _answered():
+                response = self.client.query(**arguments)
             yield from response.get("Items", [])
             last = response.get("LastEvaluatedKey")
             if not last:

@@ -50,6 +50,14 @@ class Busy(StisError):
     code = "try_again"
 
 
+class Unavailable(StisError):
+    """The store did not answer in time (after the SDK's own retries); a write
+    may or may not have happened. Not retried here: the caller tries again
+    later (a submit with the same request_key finds its request if it was stored)."""
+
+    code = "try_again"
+
+
 class DuplicateRequestKey(Exception):
     """A store found the request_key already used (not an API error by itself)."""
 

@@ -9,6 +9,7 @@ In AWS it runs on the table's stream and on a schedule; locally, on a timer.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
@@ -19,7 +20,7 @@ from ..core.contract import Role
 from ..core.contract_text import format_date, format_grade
 from ..email.render import RenderedEmail, render_email
 from ..messages import audit_label, datetime_label, party_label, state_label
-from .errors import StaleWrite
+from .errors import Busy, StaleWrite, Unavailable
 from .model import OFFICE, AuditEvent, OutboxMessage, StoredRequest
 from .ports import Clock, Mailer, MailerError, Store
 from .stis import StisService
@@ -27,6 +28,7 @@ from .stis import StisService
 log = logging.getLogger("stis.outbox")  # JSON lines (see logs.py)
 
 LEASE = timedelta(minutes=5)
+RECORD_ATTEMPTS = 8
 MAX_ATTEMPTS = 12
 MAX_DELAY = timedelta(hours=6)
 
@@ -62,7 +64,13 @@ class Dispatcher:
 
     def dispatch_due(self) -> int:
         """Send every message that is due, across all requests."""
-        return sum(self.dispatch(request_id) for request_id in self.store.outbox_due(self.clock.now()))
+        sent = 0
+        for request_id in self.store.outbox_due(self.clock.now()):
+            try:
+                sent += self.dispatch(request_id)
+            except (Busy, Unavailable):  # its messages stay due: the next run sends them
+                log.warning("store busy, email left for the next run", extra={"stis_id": request_id})
+        return sent
 
     def dispatch(self, request_id: str) -> int:
         """Send the due messages of one request; return how many were sent."""
@@ -124,35 +132,40 @@ class Dispatcher:
         return "sent", ""
 
     def _record(self, request_id: str, results: dict[str, tuple[str, str]]) -> None:
-        for _ in range(6):
-            current = self.store.get(request_id)
-            if current is None:
-                return
-            now = self.clock.now()
-            outbox = []
-            events = []
-            for m in current.outbox:
-                outcome = results.get(m.id)
-                if outcome is None or m.status != "sending":
-                    outbox.append(m)
-                    continue
-                status, code = outcome
-                if status == "sent":
-                    outbox.append(replace(m, status="sent", sent_at=now, last_error=""))
-                    events.append(
-                        AuditEvent(now, "emailed", "", {"kind": m.kind, "to": _role_of(m.recipient)})
-                    )
-                elif status == "retry":
-                    delay = retry_delay(m.attempts)
-                    outbox.append(replace(m, status="pending", next_attempt_at=now + delay, last_error=code))
-                else:
-                    outbox.append(replace(m, status="failed", last_error=code))
+        """Mark what was sent. The emails are out: giving up here would send them
+        again when the lease ends, so a busy store is waited for, a little."""
+        for attempt in range(RECORD_ATTEMPTS):
             try:
-                self.store.update(replace(current, outbox=tuple(outbox)).with_events(*events))
+                current = self.store.get(request_id)
+                if current is None:
+                    return
+                self.store.update(self._recorded(current, results))
                 return
             except StaleWrite:
                 continue
+            except (Busy, Unavailable):
+                time.sleep(min(0.05 * 2**attempt, 1.0))
         log.error("could not record email outcomes", extra={"stis_id": request_id})
+
+    def _recorded(self, current: StoredRequest, results: dict[str, tuple[str, str]]) -> StoredRequest:
+        now = self.clock.now()
+        outbox = []
+        events = []
+        for m in current.outbox:
+            outcome = results.get(m.id)
+            if outcome is None or m.status != "sending":
+                outbox.append(m)
+                continue
+            status, code = outcome
+            if status == "sent":
+                outbox.append(replace(m, status="sent", sent_at=now, last_error=""))
+                events.append(AuditEvent(now, "emailed", "", {"kind": m.kind, "to": _role_of(m.recipient)}))
+            elif status == "retry":
+                delay = retry_delay(m.attempts)
+                outbox.append(replace(m, status="pending", next_attempt_at=now + delay, last_error=code))
+            else:
+                outbox.append(replace(m, status="failed", last_error=code))
+        return replace(current, outbox=tuple(outbox)).with_events(*events)
 
     # --- addressing and context -------------------------------------------------
 

@@ -378,6 +378,8 @@ class StisService:
                     raise NotFound() from None
                 current = fresh
                 continue
+            except Busy:
+                continue  # a write conflict or throttling: the same change again
             if chosen is not change:
                 raise WrongState("too_late", stored.state.value)
             return stored

@@ -136,7 +136,9 @@
     const fields = error.fields || {};
     const list = [];
     for (const [key, text] of Object.entries(fields)) list.push({ id: fieldOfKey(key), text });
-    if (!list.length) list.push({ id: FIELD_OF_CODE[error.code] || null, text: error.message || t("noSchools") });
+    if (!list.length) {
+      list.push({ id: FIELD_OF_CODE[error.code] || null, text: error.message || P.t(P.WORDS, "serverTrouble") });
+    }
     return list;
   }
 
@@ -256,9 +258,11 @@
   }
 
   async function fetchQuote(first, last) {
-    if (lastQuote && lastQuote.first === first && lastQuote.last === last) return lastQuote.result;
+    // The answer depends on the time too (notice), so it is kept for a minute only.
+    const fresh = lastQuote && Date.now() - lastQuote.at < 60000;
+    if (fresh && lastQuote.first === first && lastQuote.last === last) return lastQuote.result;
     const result = await P.api("POST", "/stis/quote", { first_day: first, last_day: last });
-    if (result.status !== 0) lastQuote = { first, last, result };
+    if (result.status !== 0) lastQuote = { first, last, result, at: Date.now() };
     return result;
   }
 

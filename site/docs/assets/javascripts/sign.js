@@ -262,9 +262,14 @@
   });
   field("cancel-yes").addEventListener("click", (event) => act("/cancel", {}, t("doneCancel"), event.currentTarget));
 
+  // Another link opened in the same tab: start again with it.
   window.addEventListener("hashchange", () => {
     errors.clear();
     notice.hidden = true;
+    view.hidden = true;
+    field("sign-problem").hidden = true;
+    field("sign-loading").hidden = false;
+    current = null;
     load();
   });
 

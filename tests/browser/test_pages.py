@@ -1,0 +1,103 @@
+"""Every page, in English and Spanish: accessible, local, and usable on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import Recorder, Site, page_paths
+
+pytestmark = pytest.mark.browser
+
+PAGES = page_paths()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def open_page(page: Any, site: Site, path: str) -> None:
+    page.goto(site.page(path), wait_until="networkidle")
+    if path.endswith("stis/request/"):
+        # The school list comes from the API: wait until it is in.
+        page.wait_for_function("document.querySelectorAll('#school option').length > 1")
+
+
+def test_every_page_is_listed() -> None:
+    assert "/" in PAGES
+    assert "/es/" in PAGES
+    assert "/stis/request/" in PAGES
+    assert "/es/stis/sign/" in PAGES
+    assert len(PAGES) % 2 == 0
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_accessibility_violations(page: Any, site: Site, recorder: Recorder, path: str) -> None:
+    open_page(page, site, path)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+    assert recorder.errors == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_request_leaves_the_site_and_the_api(page: Any, site: Site, recorder: Recorder, path: str) -> None:
+    open_page(page, site, path)
+    page.mouse.wheel(0, 4000)  # anything loaded lazily further down
+    page.wait_for_load_state("networkidle")
+    assert recorder.requests, "no request was recorded"
+    assert recorder.foreign(site.origins) == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_overflows_a_small_phone(phone: Any, site: Site, path: str) -> None:
+    open_page(phone, site, path)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{path} is {width}px wide at a 360px viewport"
+    overflowing = phone.evaluate(
+        """() => [...document.querySelectorAll('.md-content *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+                && !el.closest('.md-typeset__scrollwrap'))
+            .map(el => el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className)"""
+    )
+    assert overflowing == []
+
+
+def test_pages_carry_the_api_address_from_the_build(page: Any, site: Site) -> None:
+    page.goto(site.page("/stis/request/"))
+    assert page.get_attribute('meta[name="stis-api-url"]', "content") == site.api_url
+
+
+@pytest.mark.parametrize(
+    ("start", "language", "end"),
+    [
+        ("/stis/questions/", "es", "/es/stis/questions/"),
+        ("/es/absences/", "en", "/absences/"),
+        ("/es/stis/request/", "en", "/stis/request/"),
+        ("/absence-tiers/", "es", "/es/absence-tiers/"),
+    ],
+)
+def test_language_switch_stays_on_the_same_page(
+    page: Any, site: Site, start: str, language: str, end: str
+) -> None:
+    page.goto(site.page(start))
+    page.click(".md-header__option .md-select button")
+    page.click(f"a.md-select__link[hreflang={language}]")
+    page.wait_for_url(site.page(end))
+    assert page.evaluate("document.documentElement.lang") == language
+
+
+def test_form_pages_without_javascript_point_to_the_school_office(browser: Any, site: Site) -> None:
+    from chalicelib.config.loader import load
+
+    district = load()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        for path in ("/stis/request/", "/es/stis/request/", "/es/stis/sign/"):
+            page.goto(site.page(path))
+            assert not page.is_visible("#request-form")
+            offices = page.inner_text(".portal-offices")
+            for school in district.schools:
+                assert school.office.phone in offices
+                assert school.office.email in offices
+    finally:
+        context.close()
