@@ -13,33 +13,17 @@
 
   const WORDS = {
     en: {
-      problem: "There is a problem",
       errorPrefix: "Error:",
       titlePrefix: "Error: ",
       network: "We could not reach the server. Check your internet connection and try again.",
       serverTrouble: "Something went wrong on our side. Please try again in a few minutes.",
-      required: "Enter {label}",
-      choose: "Choose {label}",
-      emailFormat: "Enter an email address in the right format, like name@example.com",
-      tooLong: "{label} must be {n} characters or fewer",
-      lastBeforeFirst: "The last day must be the same as or after the first day",
-      dateFormat: "Enter a real date",
-      whole: "Enter a whole number, like {example}",
       roles: { guardian: "Parent or guardian", teacher: "Teacher", principal: "Principal", student: "Student" },
     },
     es: {
-      problem: "Hay un problema",
       errorPrefix: "Error:",
       titlePrefix: "Error: ",
       network: "No pudimos comunicarnos con el servidor. Revise su conexión a internet e inténtelo de nuevo.",
       serverTrouble: "Algo salió mal de nuestro lado. Vuelva a intentarlo en unos minutos.",
-      required: "Escriba {label}",
-      choose: "Elija {label}",
-      emailFormat: "Escriba un correo electrónico válido, por ejemplo nombre@ejemplo.com",
-      tooLong: "{label} debe tener {n} caracteres o menos",
-      lastBeforeFirst: "El último día debe ser el mismo que el primero o posterior",
-      dateFormat: "Escriba una fecha válida",
-      whole: "Escriba un número entero, por ejemplo {example}",
       roles: { guardian: "Padre, madre o tutor", teacher: "Maestro(a)", principal: "Director(a)", student: "Estudiante" },
     },
   };
@@ -228,14 +212,6 @@
     else control.removeAttribute("aria-describedby");
   }
 
-  /** The label text of a field, lower-cased for "Enter ..." messages. */
-  function labelOf(id) {
-    const wrapper = document.getElementById("field-" + id);
-    const label = wrapper && (wrapper.querySelector("legend") || wrapper.querySelector("label"));
-    const text = label ? (label.dataset.name || label.textContent) : id;
-    return text.replace(/\s*\(.*?\)\s*$/, "").trim().replace(/^./, (c) => c.toLowerCase());
-  }
-
   const EMAIL = /^[^\s@<>(),;:"\[\]]+@[^\s@<>(),;:"\[\]]+\.[^\s@<>(),;:"\[\]]+$/;
 
   /** A new client-made id for a request (UUID v4). */
@@ -250,6 +226,6 @@
 
   window.Portal = {
     lang, WORDS, t, h, pageData, api, apiBase, isIsoDay, formatDay, formatMoment,
-    ErrorDisplay, labelOf, EMAIL, uuid,
+    ErrorDisplay, EMAIL, uuid,
   };
 })();
