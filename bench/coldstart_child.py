@@ -1,0 +1,47 @@
+"""One cold start, run in a fresh interpreter by bench/coldstart.py.
+
+    coldstart_child.py floor   import boto3, pydantic and chalice; create one DynamoDB client
+    coldstart_child.py app     import the app and serve one submit, DynamoDB answered by
+                               botocore's Stubber (the Lambda runtime's path: import the
+                               handler module, then call app(event, context))
+
+The harness below imports only what both cases need; the event is built by the
+parent and passed in BENCH_EVENT so that building it costs the child nothing.
+"""
+
+import json
+import os
+import sys
+
+
+def floor() -> None:
+    import boto3
+    import chalice
+    import pydantic
+
+    boto3.client("dynamodb", region_name=os.environ["AWS_REGION"])
+    assert chalice
+    assert pydantic
+    print("ok")
+
+
+def app() -> None:
+    sys.path.insert(0, os.environ["BENCH_BACKEND"])
+    # The client the app builds for its first AWS call, answered by a Stubber.
+    from botocore.stub import Stubber
+
+    import app as handler_module  # the Lambda handler is app.app
+    from chalicelib.adapters.aws import client
+
+    dynamodb = client("dynamodb")
+    stubber = Stubber(dynamodb)
+    stubber.add_response("transact_write_items", {})
+    stubber.add_response("get_item", {"Item": {"days_used": {"N": "5"}}})
+    stubber.activate()
+    response = handler_module.app(json.loads(os.environ["BENCH_EVENT"]), None)
+    stubber.assert_no_pending_responses()
+    print(f"status {response['statusCode']}")
+
+
+if __name__ == "__main__":
+    {"floor": floor, "app": app}[sys.argv[1]]()
