@@ -161,6 +161,14 @@ def health() -> Response:
     return _json(200, {"status": "ok"})
 
 
+@app.route("/openapi.json", methods=["GET"], cors=cors)
+@api
+def openapi_document() -> Response:
+    from chalicelib.http import openapi  # only this route needs it
+
+    return _json(200, openapi.document())
+
+
 @app.route("/schools", methods=["GET"], cors=cors)
 @api
 def list_schools() -> Response:

@@ -98,6 +98,10 @@ GENERAL: dict[str, dict[Lang, str]] = {
         "en": "Please send the form as JSON.",
         "es": "Envíe el formulario en formato JSON.",
     },
+    "method_not_allowed": {
+        "en": "This address does not accept that kind of request.",
+        "es": "Esta dirección no acepta ese tipo de solicitud.",
+    },
     "not_found": {
         "en": "We could not find that request. Check the link in your email.",
         "es": "No encontramos esa solicitud. Revise el enlace de su correo.",

@@ -28,6 +28,7 @@ STATUS = {
     "request_key_conflict": 409,
     "invalid_token": 403,
     "not_found": 404,
+    "method_not_allowed": 405,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "try_again": 429,

@@ -1,0 +1,424 @@
+"""The API as an OpenAPI 3.1 document, generated from the pydantic models.
+
+Request bodies come from ``schemas.py`` (what the API accepts); response
+bodies from the models below, which describe what ``views.py`` produces (a
+test checks real responses against them). ``OPERATIONS`` lists every route;
+a test checks it against the Chalice app, so the document cannot drift.
+
+    python -m chalicelib.http.openapi [path]   (writes the document; stdout without a path)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic.json_schema import models_json_schema
+
+from . import schemas
+from .errors import STATUS
+
+VERSION = "0.1.0"
+REF = "#/components/schemas/{model}"
+
+StateName = Literal[
+    "awaiting_guardian",
+    "awaiting_teacher",
+    "awaiting_principal",
+    "approved",
+    "declined",
+    "cancelled",
+    "void",
+]
+RoleName = Literal["guardian", "teacher", "principal"]
+RoleOrNone = Literal["", "guardian", "teacher", "principal"]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _known_code(code: str) -> str:
+    if code not in STATUS:
+        raise ValueError(f"unknown error code {code!r}")
+    return code
+
+
+ErrorCode = Annotated[
+    str, AfterValidator(_known_code), WithJsonSchema({"type": "string", "enum": sorted(STATUS)})
+]
+
+
+class Out(BaseModel):
+    """A response body: exactly these fields, nothing more."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- response bodies -----------------------------------------------------------------
+
+
+class Health(Out):
+    status: Literal["ok"]
+
+
+class TeacherListed(Out):
+    id: str
+    name: str
+    grades: str
+
+
+class SchoolListed(Out):
+    id: str
+    name: str
+    level: Literal["elementary", "middle", "high"]
+    grades: str
+    teachers: list[TeacherListed]
+
+
+class Schools(Out):
+    """The schools and their teachers; never an email address."""
+
+    schools: list[SchoolListed]
+
+
+class QuoteResult(Out):
+    school_year: str
+    school_days: Annotated[int, Field(ge=0)]
+    dates: list[date]
+    notice_hours: Annotated[int, Field(ge=0)]
+    notice_deadline: datetime
+    notice_ok: bool
+    earliest_first_day: date | None
+
+
+class SubmitResult(Out):
+    id: str
+    status: StateName
+    school_days: Annotated[int, Field(ge=1)]
+    days_used: Annotated[int, Field(ge=0)]
+    days_remaining: Annotated[int, Field(ge=0)]
+
+
+class PartyShown(Out):
+    role: RoleName
+    party: str
+    name: str
+
+
+class SignatureShown(PartyShown):
+    signed_at: datetime
+
+
+class TeacherShown(Out):
+    id: str
+    name: str
+    signed: bool
+
+
+class SchoolShown(Out):
+    id: str
+    name: str
+
+
+class StudentShown(Out):
+    first_name: str
+    last_name: str
+    grade: str
+
+
+class EndingShown(Out):
+    state: Literal["declined", "cancelled", "void"]
+    reason: str
+    at: datetime
+    by_role: RoleOrNone
+
+
+class AuditShown(Out):
+    at: datetime
+    event: str
+    role: RoleOrNone
+
+
+class RequestStatus(Out):
+    """A request as one party sees it through their link."""
+
+    id: str
+    ref: str
+    status: StateName
+    school_year: str
+    first_day: date
+    last_day: date
+    first_day_starts: datetime
+    school_days: Annotated[int, Field(ge=1)]
+    dates: list[date]
+    school: SchoolShown
+    student: StudentShown
+    teachers: list[TeacherShown]
+    signatures: list[SignatureShown]
+    whose_turn: list[PartyShown]
+    viewer: PartyShown
+    can_sign: bool
+    can_decline: bool
+    can_cancel: bool
+    ending: EndingShown | None
+    language: Literal["en", "es"]
+    contract_text: str
+    contract_sha256: Sha256
+    audit: list[AuditShown]
+
+
+class ErrorDetail(Out):
+    code: ErrorCode
+    message: Annotated[str, StringConstraints(min_length=1)]
+    fields: dict[str, str] = Field(
+        description="Field path (`guardian.email`, `teacher_ids[0]`) -> message, in the reader's language"
+    )
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="Facts behind a rule's refusal, e.g. `earliest_first_day`"
+    )
+
+
+class Error(Out):
+    """Every refusal: the message in the request's language, else Accept-Language, else English."""
+
+    error: ErrorDetail
+
+
+class OpenApiDocument(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+
+
+# --- operations ------------------------------------------------------------------------
+
+ERRORS: dict[int, str] = {
+    400: "The body is not JSON (`invalid_input`).",
+    403: "No link token, or not a token of this request (`invalid_token`).",
+    404: "No such request, or its record is past retention (`not_found`).",
+    405: "Method not allowed on this path (`method_not_allowed`).",
+    409: "Refused by the state of things: `cap_exceeded`, `overlap`, `wrong_state`, "
+    "`contract_changed`, `request_key_conflict`.",
+    413: "The body is larger than the API accepts (`payload_too_large`).",
+    415: "The body is not sent as `application/json` (`unsupported_media_type`).",
+    422: "A field or a rule refused it: `invalid_input` (see `fields`), `unknown_school`, "
+    "`unknown_teacher`, `not_a_school_day`, `outside_school_year`, `contract_too_long`, `blackout`, "
+    "`insufficient_notice`.",
+    429: "The store is busy with other changes to the same record; try again in a few seconds (`try_again`).",
+    500: "A fault on the server's side (`internal`); nothing the reader sent is lost.",
+}
+
+
+class Operation:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        summary: str,
+        ok: dict[int, type[BaseModel]],
+        errors: tuple[int, ...],
+        body: type[BaseModel] | None = None,
+        body_required: bool = True,
+        token: bool = False,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.name = name
+        self.summary = summary
+        self.ok = ok
+        self.errors = errors
+        self.body = body
+        self.body_required = body_required
+        self.token = token
+
+
+_JSON_ERRORS = (400, 405, 413, 415, 422, 429, 500)
+_TOKEN_ERRORS = (403, 404)
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("GET", "/health", "health", "Is the API up?", {200: Health}, (405, 500)),
+    Operation(
+        "GET", "/openapi.json", "openapi_document", "This document", {200: OpenApiDocument}, (405, 500)
+    ),
+    Operation("GET", "/schools", "list_schools", "Schools and their teachers", {200: Schools}, (405, 500)),
+    Operation(
+        "POST",
+        "/stis/quote",
+        "quote",
+        "Count the school days between two dates and the notice they need",
+        {200: QuoteResult},
+        _JSON_ERRORS,
+        body=schemas.QuoteBody,
+    ),
+    Operation(
+        "POST",
+        "/stis/requests",
+        "submit",
+        "Ask for Short-Term Independent Study (the same `request_key` again returns the same request)",
+        {201: SubmitResult, 200: SubmitResult},
+        (*_JSON_ERRORS, 409),
+        body=schemas.SubmitBody,
+    ),
+    Operation(
+        "GET",
+        "/stis/requests/{request_id}",
+        "get_request",
+        "A request, its contract and its signatures, as the link's party sees them",
+        {200: RequestStatus},
+        (*_TOKEN_ERRORS, 405, 429, 500),
+        token=True,
+    ),
+    Operation(
+        "POST",
+        "/stis/requests/{request_id}/sign",
+        "sign",
+        "Sign the contract (in turn, once, with the SHA-256 of the text shown)",
+        {200: RequestStatus},
+        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
+        body=schemas.SignBody,
+        token=True,
+    ),
+    Operation(
+        "POST",
+        "/stis/requests/{request_id}/decline",
+        "decline",
+        "Decline the contract, with a reason (a teacher or the principal)",
+        {200: RequestStatus},
+        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
+        body=schemas.DeclineBody,
+        token=True,
+    ),
+    Operation(
+        "POST",
+        "/stis/requests/{request_id}/cancel",
+        "cancel",
+        "Cancel the request (the guardian, before the first day)",
+        {200: RequestStatus},
+        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
+        body=schemas.CancelBody,
+        body_required=False,
+        token=True,
+    ),
+)
+
+_LANGUAGE_HEADER = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "The language of error messages and of the contract text (`en` or `es`) "
+    "when neither the body's `language` nor `lang` says.",
+    "schema": {"type": "string"},
+}
+_LANG_QUERY = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "The reader's language, ahead of Accept-Language.",
+    "schema": {"type": "string", "enum": ["en", "es"]},
+}
+_REQUEST_ID = {
+    "name": "request_id",
+    "in": "path",
+    "required": True,
+    "description": "The request's id, from the link in the email.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9-]+$"},
+}
+
+
+def _response(model: type[BaseModel], description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=model.__name__)}}},
+    }
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    parameters: list[dict[str, Any]] = []
+    if "{request_id}" in op.path:
+        parameters.append(_REQUEST_ID)
+    parameters += [_LANG_QUERY, _LANGUAGE_HEADER]
+    responses: dict[str, Any] = {}
+    for status, model in op.ok.items():
+        responses[str(status)] = _response(model, "Created" if status == 201 else "OK")
+    for status in sorted(op.errors):
+        responses[str(status)] = _response(Error, ERRORS[status])
+    operation: dict[str, Any] = {
+        "operationId": op.name,
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": dict(sorted(responses.items())),
+    }
+    if op.body is not None:
+        operation["requestBody"] = {
+            "required": op.body_required,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}},
+        }
+    if op.token:
+        operation["security"] = [{"link_token": []}]
+    return operation
+
+
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
+    Health,
+    Schools,
+    QuoteResult,
+    SubmitResult,
+    RequestStatus,
+    Error,
+    OpenApiDocument,
+)
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the whole API."""
+    bodies = [op.body for op in OPERATIONS if op.body is not None]
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in (*bodies, *RESPONSE_MODELS)],
+        ref_template=REF,
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "STIS portal API",
+            "version": VERSION,
+            "description": "Short-Term Independent Study requests, signed by email. JSON in and out; "
+            'every refusal is `{"error": {"code", "message", "fields"}}` in the reader\'s '
+            "language (English or Spanish).",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(definitions.get("$defs", {}).items())),
+            "securitySchemes": {
+                "link_token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The token from a party's link (`#id=...&token=...`).",
+                }
+            },
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if argv:
+        Path(argv[0]).write_text(render(), encoding="utf-8")
+    else:
+        sys.stdout.write(render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
