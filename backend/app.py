@@ -82,7 +82,7 @@ def _raw_json() -> Any:
         return {}
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[...]]]]
         raise errors.ApiError("invalid_input", general_message("bad_json", _language()), status=400) from None
 
 
@@ -153,6 +153,24 @@ def _remember_language(language: str) -> str:
 
 
 # --- routes ---------------------------------------------------------------------
+
+
+# Chalice itself answers a wrong method (405) or Content-Type (415) before any view
+# runs; give those answers the API's error shape too, in the reader's language.
+CHALICE_REFUSALS = {405: "method_not_allowed", 415: "unsupported_media_type"}
+
+
+@app.middleware("http")
+def chalice_refusals_in_our_shape(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    response = get_response(event)
+    code = CHALICE_REFUSALS.get(response.status_code)
+    if code is None or not isinstance(response.body, dict) or "Code" not in response.body:
+        return response
+    api_error = errors.general(code, code, _language())
+    shaped = _json(api_error.status, api_error.body)
+    shaped.headers = {**(response.headers or {}), **shaped.headers}
+    logs.event("request", route="", method=event.method if event else "", status=api_error.status, code=code)
+    return shaped
 
 
 @app.route("/health", methods=["GET"], cors=cors)
