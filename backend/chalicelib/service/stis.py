@@ -6,6 +6,7 @@ the dispatcher (``outbox.py``) sends after the record is stored.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from .model import OFFICE, AuditEvent, Guardian, OutboxMessage, StoredRequest, S
 from .ports import Clock, Store
 
 WRITE_ATTEMPTS = 4
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # what new_id() makes; anything else is not a request
 
 
 @dataclass(frozen=True)
@@ -339,9 +341,9 @@ class StisService:
         return school
 
     def _authorize(self, request_id: str, token: str) -> tuple[StoredRequest, Party]:
-        request = self.store.get(request_id) if request_id else None
-        if request is None:
-            raise NotFound()
+        request = self.store.get(request_id) if REQUEST_ID.fullmatch(request_id) else None
+        if request is None or request.expires_at <= self.clock.now().timestamp():
+            raise NotFound()  # past retention, a record is gone even before DynamoDB's TTL removes it
         key = tokens.party_for(token, request.token_hashes)
         if key is None:
             raise InvalidToken()
