@@ -34,7 +34,7 @@ SETTINGS = settings()
 
 cors = CORSConfig(
     allow_origin=SETTINGS.site_origin,
-    allow_headers=["Authorization", "Content-Type"],
+    allow_headers=["Authorization", "Content-Type", "Accept-Language"],
     max_age=600,
 )
 JSON_TYPES = ["application/json"]

@@ -96,6 +96,7 @@ class QuoteResult(Out):
 
 class SubmitResult(Out):
     id: str
+    ref: str
     status: StateName
     school_days: Annotated[int, Field(ge=1)]
     days_used: Annotated[int, Field(ge=0)]

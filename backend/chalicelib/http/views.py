@@ -40,6 +40,7 @@ def quote(result: Quote) -> dict[str, Any]:
 def submitted(result: Submitted) -> dict[str, Any]:
     return {
         "id": result.request.id,
+        "ref": result.request.ref,
         "status": result.request.state.value,
         "school_days": result.request.school_days,
         "days_used": result.days_used,
