@@ -76,6 +76,9 @@ class LiveStack:
             aws_secret_access_key="local",
         )
 
+        self.retried = 0
+        self._lock = threading.Lock()
+
     @property
     def output(self) -> list[str]:
         return self.live.output
@@ -116,11 +119,13 @@ class LiveStack:
     def post(self, path: str, body: Any = None, token: str = "", **headers: str) -> Answer:
         return self.call(Call("POST", path, {} if body is None else body, token, headers))
 
-    def at_once(self, calls: list[Call]) -> list[Answer]:
+    def at_once(self, calls: list[Call], retries: int = 0) -> list[Answer]:
         """Send every call from its own thread at the same instant.
 
         The connections are opened first (the local server's listen queue is
-        short), then a barrier releases all the requests together."""
+        short), then a barrier releases all the requests together. A call
+        answered 429 ``try_again`` is sent again, unchanged, up to ``retries``
+        times, as the site does; ``self.retried`` counts those."""
         connections = [self._connect() for _ in calls]
         barrier = threading.Barrier(len(calls))
         answers: list[Answer | BaseException | None] = [None] * len(calls)
@@ -128,7 +133,15 @@ class LiveStack:
         def run(index: int) -> None:
             barrier.wait()
             try:
-                answers[index] = self._exchange(connections[index], calls[index])
+                answer = self._exchange(connections[index], calls[index])
+                for attempt in range(retries):
+                    if answer.status != 429:
+                        break
+                    with self._lock:
+                        self.retried += 1
+                    time.sleep(min(0.5 * 2**attempt, 4.0))
+                    answer = self.call(calls[index])
+                answers[index] = answer
             except BaseException as error:  # reported below
                 answers[index] = error
 
@@ -230,13 +243,14 @@ def check_days(stack: LiveStack, student_id: str, school_year: str, cap: int = 1
     return active
 
 
-def emails_about(stack: LiveStack, request_ids: Iterable[str]) -> list[tuple[str, str]]:
-    """(recipient, subject) of every email whose text names one of the requests."""
-    wanted = set(request_ids)
-    refs = {"STIS-" + i.replace("-", "")[:6].upper(): i for i in wanted}
+def emails_about(stack: LiveStack, request_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(request id, recipient, subject) of every email about one of the requests
+    (its link names the id; every email names the request's reference)."""
+    refs = {"STIS-" + i.replace("-", "")[:6].upper(): i for i in request_ids}
     found = []
     for message in stack.live.mailbox():
-        text = message["text"]
-        if any(i in text for i in wanted) or any(ref in text or ref in message["subject"] for ref in refs):
-            found.append((message["to"], message["subject"]))
+        for ref, request_id in refs.items():
+            if request_id in message["text"] or ref in message["text"] or ref in message["subject"]:
+                found.append((request_id, message["to"], message["subject"]))
+                break
     return found

@@ -1,0 +1,175 @@
+"""Races against the running local stack, over HTTP, from real threads.
+
+After each race the table itself is read: the TOTAL counter and the DAY#
+claims must match the requests' states, nothing above the cap, no overlap,
+one signature per party, and every email owed sent exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+
+import pytest
+
+from . import figures
+from .flows import MADRONE, RIDGELINE, Flow, body, school_days, sign_call
+from .live import Answer, Call, LiveStack, check_days, emails_about, unique
+
+YEAR = "2026-2027"
+
+
+def no_server_errors(answers: list[Answer]) -> None:
+    errors = [a for a in answers if a.status >= 500]
+    figures.add("server_errors", len(errors))
+    assert not errors, [a.body for a in errors[:3]]
+
+
+def settled_emails(stack: LiveStack, request_ids: list[str], expected: int) -> Counter[tuple[str, str, str]]:
+    """Deliver until ``expected`` emails about the requests are out, then once more
+    to give a duplicate the chance to show; return them counted."""
+    deadline = time.monotonic() + 30
+    while True:
+        stack.deliver()
+        found = emails_about(stack, request_ids)
+        if len(found) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    time.sleep(0.6)  # one more turn of the local dispatcher
+    stack.deliver()
+    counted = Counter(emails_about(stack, request_ids))
+    total = sum(counted.values())
+    duplicates = sum(n - 1 for n in counted.values() if n > 1)
+    figures.add("duplicate_emails", duplicates)
+    figures.add("lost_emails", max(expected - total, 0))
+    assert duplicates == 0, [k for k, n in counted.items() if n > 1]
+    assert total == expected, f"{total} emails about the requests, {expected} owed"
+    return counted
+
+
+def test_a_hundred_submits_for_one_student_at_once_keep_the_cap_and_never_overlap(live: LiveStack) -> None:
+    size = figures.size(100, 300)
+    rng = random.Random(2027)
+    days = school_days()
+    student = unique("R")[:20]
+    guardian = f"{unique('race')}@family.example"
+    bodies = []
+    for _ in range(size):
+        start = rng.randrange(len(days) - 15)
+        length = rng.choice([1, 1, 2, 3, 4, 5, 6, 8, 10, 15])
+        bodies.append(
+            body(MADRONE, student, guardian, days[start], days[start + length - 1], rng.choice(["en", "es"]))
+        )
+    replays = [rng.choice(bodies) for _ in range(size // 10)]  # a double-click: same key, same body
+    calls = [Call("POST", "/stis/requests", b) for b in [*bodies, *replays]]
+    rng.shuffle(calls)
+    answers = live.at_once(calls)
+    figures.add("races_run")
+    figures.add("race_requests", len(calls))
+
+    no_server_errors(answers)
+    assert {a.status for a in answers} <= {200, 201, 409}, Counter(a.status for a in answers)
+    refused = {a.code for a in answers if a.status == 409}
+    assert refused <= {"cap_exceeded", "overlap"}, refused
+    # A request whose answer timed out may be stored and answered 429: its retry then
+    # finds it (200). So: per request_key, every accepting answer names one request.
+    by_key: dict[str, set[str]] = {}
+    for call, answer in zip(calls, answers, strict=True):
+        if answer.status in (200, 201):
+            by_key.setdefault(call.body["request_key"], set()).add(answer.body["id"])
+            assert answer.body["days_used"] + answer.body["days_remaining"] == 15
+            assert answer.body["days_used"] <= 15
+    assert all(len(ids) == 1 for ids in by_key.values()), "one request_key answered with two requests"
+    created = {key: next(iter(ids)) for key, ids in by_key.items()}
+    assert sum(a.status == 201 for a in answers) <= len(created)
+
+    active = check_days(live, student, YEAR)
+    stored = {r["request_key"]: r["id"] for r in live.student_requests(student)}
+    lost = set(created.items()) ^ set(stored.items())
+    figures.add("lost_requests", len(lost))
+    assert not lost, "the requests answered 201 are not exactly the requests stored"
+    assert {r["id"] for r in active} == set(created.values())
+    for call, answer in zip(calls, answers, strict=True):
+        if answer.status == 409:
+            key_item = live.key_item(call.body["request_key"])
+            assert key_item is None or call.body["request_key"] in created
+    assert sum(len(r["dates"]) for r in active) <= 15
+    settled_emails(live, list(created.values()), expected=2 * len(created))
+
+
+def test_the_same_link_signing_twenty_times_at_once_signs_once(live: LiveStack) -> None:
+    days = school_days()
+    flow = Flow(live, MADRONE, days[5], days[7])
+    token = flow.token("guardian")
+    call = sign_call(live, flow.id, token, "Dolores Ferreira")
+    answers = live.at_once([call] * figures.size(20, 60))
+    figures.add("races_run")
+    figures.add("race_requests", len(answers))
+    no_server_errors(answers)
+    statuses = Counter(a.status for a in answers)
+    assert statuses[200] == 1, statuses
+    assert {a.code for a in answers if a.status != 200} <= {"wrong_state", "try_again"}
+    stored = live.request(flow.id)
+    assert stored is not None
+    assert [s["party"] for s in stored["signatures"]] == ["guardian"]
+    assert stored["state"] == "awaiting_teacher"
+    check_days(live, flow.student_id, YEAR)
+    # guardian: review and sign; teacher: review and sign; office: new request, status changed
+    counted = settled_emails(live, [flow.id], expected=4)
+    assert sum(n for (_, to, _), n in counted.items() if to == MADRONE["teacher_emails"][0]) == 1
+
+
+def test_two_teachers_signing_at_once_both_count_and_the_principal_is_asked_once(live: LiveStack) -> None:
+    days = school_days()
+    flow = Flow(live, RIDGELINE, days[10], days[11])
+    flow.sign("guardian", "Dolores Ferreira")
+    calls = []
+    for teacher in RIDGELINE["teacher_ids"]:
+        calls += [sign_call(live, flow.id, flow.token(teacher), "Teacher Name")] * figures.size(5, 15)
+    answers = live.at_once(calls)
+    figures.add("races_run")
+    figures.add("race_requests", len(answers))
+    no_server_errors(answers)
+    assert Counter(a.status for a in answers)[200] == 2
+    stored = live.request(flow.id)
+    assert stored is not None
+    assert sorted(s["party"] for s in stored["signatures"]) == ["guardian", "t-castellanos", "t-rojas"]
+    assert stored["state"] == "awaiting_principal"
+    check_days(live, flow.student_id, YEAR)
+    # guardian 1, each teacher 1, principal 1, office: new + two changes of state
+    settled_emails(live, [flow.id], expected=1 + 2 + 1 + 3)
+
+
+@pytest.mark.parametrize("run", range(figures.size(4, 25)))
+def test_cancel_racing_the_principal_signature_ends_one_way_and_gives_days_back_once(
+    live: LiveStack, run: int
+) -> None:
+    days = school_days()
+    start = (run * 7) % (len(days) - 10)
+    flow = Flow(live, MADRONE, days[start], days[start + 1 + run % 5])
+    flow.to_principal()
+    principal = flow.token("principal")
+    guardian = flow.token("guardian")
+    cancel = Call("POST", f"/stis/requests/{flow.id}/cancel", {}, guardian)
+    signing = sign_call(live, flow.id, principal, "Principal Name")
+    calls = [signing, cancel, signing, cancel] if run % 2 else [cancel, signing, cancel, signing]
+    answers = live.at_once(calls)
+    figures.add("races_run")
+    figures.add("race_requests", len(answers))
+    no_server_errors(answers)
+    winners = [(c, a) for c, a in zip(calls, answers, strict=True) if a.status == 200]
+    assert len(winners) == 1, [a.status for a in answers]
+    assert {a.code for a in answers if a.status != 200} <= {"wrong_state", "try_again"}
+    stored = live.request(flow.id)
+    assert stored is not None
+    expected = "cancelled" if winners[0][0] is cancel else "approved"
+    assert stored["state"] == expected
+    active = check_days(live, flow.student_id, YEAR)
+    assert [r["id"] for r in active] == ([] if expected == "cancelled" else [flow.id])
+    parties = [s["party"] for s in stored["signatures"]]
+    assert parties == (
+        ["guardian", "t-serrano"] if expected == "cancelled" else ["guardian", "t-serrano", "principal"]
+    )
+    # guardian 2, teacher 2, principal 1, office 4 (new, two changes, the end)
+    settled_emails(live, [flow.id], expected=9)
