@@ -318,8 +318,9 @@ _LANG_QUERY = {
     "name": "lang",
     "in": "query",
     "required": False,
-    "description": "The reader's language, ahead of Accept-Language.",
-    "schema": {"type": "string", "enum": ["en", "es"]},
+    "description": "The reader's language (`en` or `es`), ahead of Accept-Language; "
+    "any other value is ignored.",
+    "schema": {"type": "string", "examples": ["en", "es"]},
 }
 _REQUEST_ID = {
     "name": "request_id",
