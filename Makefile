@@ -48,7 +48,14 @@ jobs: $(STAMP)
 
 # Performance and reliability figures (they print; nothing here asserts a time).
 bench: $(STAMP)
+	@$(MAKE) --no-print-directory chromium
+	@test bench/lighthouse/node_modules/.package-lock.json -nt bench/lighthouse/package-lock.json || { \
+		echo "==> installing Lighthouse (pinned in bench/lighthouse/package-lock.json)"; \
+		npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error; }
+	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/handlers.py
 	$(BIN)/python bench/aws_calls.py
+	$(BIN)/python bench/site.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
