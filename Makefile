@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/handlers.py
 	$(BIN)/python bench/aws_calls.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/cost.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
