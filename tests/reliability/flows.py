@@ -94,10 +94,22 @@ class Flow:
         self.school = school
         self.student_id = unique("S")[:20]
         self.guardian = f"{unique('guardian')}@family.example"
+        if "student" in changes:
+            changes["student"] = {
+                **changes["student"],
+                "student_id": self.student_id,
+                "grade": school["grade"],
+            }
+        if "guardian" in changes:
+            self.guardian = changes["guardian"]["email"]
         self.body = body(school, self.student_id, self.guardian, first, last, **changes)
         answer = stack.post("/stis/requests", self.body)
         assert answer.status == 201, answer.body
         self.id: str = answer.body["id"]
+        student, guardian = self.body["student"], self.body["guardian"]
+        stack.secrets.update(
+            {student["first_name"], student["last_name"], guardian["name"], guardian["email"]}
+        )
         stack.deliver()
 
     def token(self, party: str) -> str:
@@ -109,6 +121,7 @@ class Flow:
         return self.stack.link(self.school["teacher_emails"][index], self.id)
 
     def sign(self, party: str, name: str = "Signer Name") -> Answer:
+        self.stack.secrets.add(name)
         answer = sign(self.stack, self.id, self.token(party), name)
         self.stack.deliver()
         return answer

@@ -78,6 +78,7 @@ class LiveStack:
 
         self.retried = 0
         self._lock = threading.Lock()
+        self.secrets: set[str] = set()  # names, emails and tokens sent; the logs must show none
 
     @property
     def output(self) -> list[str]:
@@ -171,6 +172,7 @@ class LiveStack:
             for message in reversed(self.mail_to(address)):
                 for found_id, token in LINK.findall(message["text"]):
                     if found_id == request_id:
+                        self.secrets.add(str(token))
                         return str(token)
             if time.monotonic() > deadline:
                 raise AssertionError(f"no link to {request_id} reached {address}")

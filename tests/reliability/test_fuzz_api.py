@@ -52,14 +52,19 @@ def test_every_operation_answers_within_the_document_and_never_5xx(
     live: LiveStack, schema: Any, request_and_link: tuple[str, str], mode: GenerationMode, language: str
 ) -> None:
     request_id, token = request_and_link
-    examples = figures.size(12, 150)
+    examples = figures.size(10, 150)
     fuzzed = 0
     for operation in operations(schema):
         on_one_request = "{request_id}" in operation.path
         # a real request and link for half the cases, random ones for the rest
         variants: list[dict[str, Any]] = [{}]
         if on_one_request:
-            variants.append({"path_parameters": {"request_id": request_id}, "headers": {"Authorization": f"Bearer {token}"}})
+            variants.append(
+                {
+                    "path_parameters": {"request_id": request_id},
+                    "headers": {"Authorization": f"Bearer {token}"},
+                }
+            )
         for fixed in variants:
             strategy = operation.as_strategy(generation_mode=mode, **fixed)
 
@@ -83,5 +88,8 @@ def test_every_operation_answers_within_the_document_and_never_5xx(
 
             run()
     figures.add("fuzz_api_cases", fuzzed)
-    figures.add("fuzz_api_operations", len(operations(schema)) if mode is GenerationMode.POSITIVE and language == "en" else 0)
+    figures.add(
+        "fuzz_api_operations",
+        len(operations(schema)) if mode is GenerationMode.POSITIVE and language == "en" else 0,
+    )
     assert fuzzed >= len(operations(schema))

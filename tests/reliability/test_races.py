@@ -48,9 +48,12 @@ def settled_emails(stack: LiveStack, request_ids: list[str], expected: int) -> C
     return counted
 
 
-def test_a_hundred_submits_for_one_student_at_once_keep_the_cap_and_never_overlap(live: LiveStack) -> None:
-    size = figures.size(100, 300)
-    rng = random.Random(2027)
+@pytest.mark.parametrize("round_", range(figures.size(1, 5)))
+def test_a_hundred_submits_for_one_student_at_once_keep_the_cap_and_never_overlap(
+    live: LiveStack, round_: int
+) -> None:
+    size = 100
+    rng = random.Random(2027 + round_)
     days = school_days()
     student = unique("R")[:20]
     guardian = f"{unique('race')}@family.example"
@@ -141,7 +144,7 @@ def test_two_teachers_signing_at_once_both_count_and_the_principal_is_asked_once
     settled_emails(live, [flow.id], expected=1 + 2 + 1 + 3)
 
 
-@pytest.mark.parametrize("run", range(figures.size(4, 25)))
+@pytest.mark.parametrize("run", range(figures.size(3, 25)))
 def test_cancel_racing_the_principal_signature_ends_one_way_and_gives_days_back_once(
     live: LiveStack, run: int
 ) -> None:

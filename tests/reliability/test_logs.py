@@ -1,0 +1,49 @@
+"""The logs carry no personal data: after everything the reliability runs did
+on the local stack (this module runs last), plus one flow of each ending with
+names and text that could not appear by chance, its output (the API's JSON
+log lines, the dispatcher's, Chalice's access log) is searched for every name,
+email address, typed signature, reason and link token that was sent."""
+
+from __future__ import annotations
+
+from . import figures
+from .flows import MADRONE, RIDGELINE, Flow, school_days
+from .live import LiveStack
+
+
+def test_no_name_email_or_token_reaches_the_logs(live: LiveStack) -> None:
+    days = school_days()
+    people = {
+        "student": {"first_name": "Xiomara", "last_name": "Quetzalli-Brandvold"},
+        "guardian": {
+            "name": "Wilhelmina Obiang-Thorsen",
+            "email": "wilhelmina.obiang@family.example",
+            "phone": "(555) 010-0147",
+        },
+        "reason": "Visiting Abuela Wilhelmina in Oaxaca",
+    }
+    approved = Flow(live, RIDGELINE, days[40], days[41], **people)
+    approved.to_principal()
+    approved.sign("principal", "Rafael Ibarra-Principal")
+    declined = Flow(live, MADRONE, days[45], days[45], **people)
+    declined.sign("guardian", "Wilhelmina O. Thorsen")
+    reason = "Cannot approve: Xiomara has the spelling bee"
+    teacher = declined.token("t-serrano")
+    assert live.post(f"/stis/requests/{declined.id}/decline", {"reason": reason}, token=teacher).status == 200
+    cancelled = Flow(live, MADRONE, days[50], days[51], **people)
+    assert (
+        live.post(f"/stis/requests/{cancelled.id}/cancel", {}, token=cancelled.token("guardian")).status
+        == 200
+    )
+    for flow in (approved, declined, cancelled):
+        live.get(f"/stis/requests/{flow.id}", token=flow.token("guardian"))
+    live.deliver()
+    live.secrets.update({people["reason"], reason, people["guardian"]["phone"]})
+
+    output = "\n".join(live.output)
+    assert '"msg": "request"' in output, "the stack's logs were not captured"
+    secrets = {s for s in live.secrets if len(s) >= 6}
+    leaked = sorted(s for s in secrets if s in output)
+    figures.add("leaked_secrets", len(leaked))
+    assert not leaked, f"{len(leaked)} of {len(secrets)} secrets are in the logs"
+    assert len(secrets) >= 15
