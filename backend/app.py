@@ -43,10 +43,18 @@ Body = TypeVar("Body", bound=BaseModel)
 
 
 _request_language: ContextVar[str | None] = ContextVar("request_language", default=None)
+# Chalice keeps one app.current_request per process; a threaded host (the local
+# server) serves several requests at once, so each request is also kept in its own
+# context, set by the middleware below before any view runs.
+_current_request: ContextVar[Request | None] = ContextVar("current_request", default=None)
+
+
+def _current() -> Request | None:
+    return _current_request.get() or app.current_request
 
 
 def _request() -> Request:
-    request = app.current_request
+    request = _current()
     assert request is not None, "only called while serving a request"
     return request
 
@@ -54,7 +62,7 @@ def _request() -> Request:
 def _language(body_language: object = None) -> str:
     if body_language in ("en", "es"):
         return str(body_language)
-    request = app.current_request
+    request = _current()
     query: Any = (request.query_params or {}) if request else {}
     if query.get("lang") in ("en", "es"):
         return str(query["lang"])
@@ -110,7 +118,7 @@ def api(view: View) -> View:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         started = time.perf_counter()
-        request = app.current_request
+        request = _current()
         _request_language.set(None)
         try:
             response = view(*args, **kwargs)
@@ -162,6 +170,7 @@ CHALICE_REFUSALS = {405: "method_not_allowed", 415: "unsupported_media_type"}
 
 @app.middleware("http")
 def chalice_refusals_in_our_shape(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    _current_request.set(event)
     response = get_response(event)
     code = CHALICE_REFUSALS.get(response.status_code)
     if code is None or not isinstance(response.body, dict) or "Code" not in response.body:

@@ -7,11 +7,16 @@ one signature per party, and every email owed sent exactly once.
 
 from __future__ import annotations
 
+import json
 import random
+import threading
 import time
 from collections import Counter
+from typing import Any
 
 import pytest
+
+from tests.api.conftest import Api
 
 from . import figures
 from .flows import MADRONE, RIDGELINE, Flow, body, school_days, sign_call
@@ -176,3 +181,41 @@ def test_cancel_racing_the_principal_signature_ends_one_way_and_gives_days_back_
     )
     # guardian 2, teacher 2, principal 1, office 4 (new, two changes, the end)
     settled_emails(live, [flow.id], expected=9)
+
+
+def test_two_requests_served_at_once_by_one_process_each_read_their_own(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local server (like any threaded host) serves requests at once in one
+    process, while Chalice keeps one ``app.current_request``: a view that read it
+    after another request arrived worked on the other request's body and headers."""
+    import app as app_module
+
+    first_inside, second_done = threading.Event(), threading.Event()
+    original = app_module._remember_language
+
+    def held(language: str) -> str:
+        if threading.current_thread().name == "first":
+            first_inside.set()
+            second_done.wait(10)
+        return original(language)
+
+    monkeypatch.setattr(app_module, "_remember_language", held)
+    answers: dict[str, Any] = {}
+
+    def ask(name: str, first: str, last: str, language: str) -> None:
+        body = json.dumps({"first_day": first, "last_day": last})
+        headers = {"Content-Type": "application/json", "Accept-Language": language}
+        answers[name] = api.client.http.post("/stis/quote", headers=headers, body=body)
+
+    first = threading.Thread(target=ask, args=("first", "2027-01-04", "2027-01-04", "en"), name="first")
+    first.start()
+    assert first_inside.wait(10)
+    ask("second", "2027-02-30", "2027-02-01", "es")  # a refusal, in Spanish
+    second_done.set()
+    first.join(10)
+    figures.add("races_run")
+    figures.add("race_requests", 2)
+    assert answers["second"].status_code == 422
+    assert answers["first"].status_code == 200, answers["first"].json_body
+    assert answers["first"].json_body["dates"] == ["2027-01-04"]
