@@ -17,6 +17,9 @@ from chalicelib.core.rules import StisRules
 from infra.local.aws import EmbeddedAws
 from infra.local.stack import free_port
 
+# Chromium through Playwright, one per session for every folder that needs a browser.
+pytest_plugins = ["tests.support.browser"]
+
 REGION = "us-west-2"
 SENDER = "attendance@alder-creek.example"
 

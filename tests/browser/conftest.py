@@ -27,25 +27,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support.browser import LAUNCH_ARGS, _missing  # noqa: F401 - used below
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "site" / "docs"
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _missing(reason: str) -> None:
-    """Skip locally, fail in CI (CI is set): browser tests never pass by skipping."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 def page_paths() -> list[str]:
@@ -162,27 +147,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator[S
 
 
 # --- The browser --------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is missing: install Debian's chromium package")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _missing("the playwright Python package is missing (pip install -r requirements-dev.txt)")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import conftest
+from tests.support import browser as conftest
 
 
 def test_missing_chromium_fails_when_ci_is_set(monkeypatch: pytest.MonkeyPatch) -> None:

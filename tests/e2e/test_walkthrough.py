@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.config.loader import load
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, _missing
 from tests.support.live import Live, running_api
 
 pytestmark = pytest.mark.browser
@@ -33,22 +32,16 @@ LINK = re.compile(r"^(https?://\S+/stis/sign/#id=\S+&token=\S+)$", re.M)
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Live]:
-    if not Path(CHROMIUM).exists():
-        _missing(f"Debian's Chromium is not at {CHROMIUM}")
+def stack(chromium: Path) -> Iterator[Live]:
     with running_api(site=True) as live:
         yield live
 
 
 @pytest.fixture
-def page(stack: Live) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-MX")
-        yield context.new_page()
-        browser.close()
+def page(browser: Any, stack: Live) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-MX")
+    yield context.new_page()
+    context.close()
 
 
 def first_free_day(live: Live) -> str:

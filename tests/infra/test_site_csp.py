@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -42,8 +41,7 @@ def test_inline_scripts_are_hashed_as_the_browser_sees_them() -> None:
 
 def test_what_no_hash_can_allow_is_reported() -> None:
     code = page_code(
-        '<div style="color:red" onclick="go()"><a href="javascript:void(0)">x</a></div>'
-        "<style>p{}</style>"
+        '<div style="color:red" onclick="go()"><a href="javascript:void(0)">x</a></div><style>p{}</style>'
     )
     assert len(code.blocked) == 4
 
@@ -120,33 +118,22 @@ def served_site(built_site: Path) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(built_site))
-    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(built_site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.skip("Debian's chromium is not installed")
-    return found
-
-
 @pytest.mark.browser
-def test_every_page_works_under_the_deployed_policy(built_site: Path, served_site: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_every_page_works_under_the_deployed_policy(built_site: Path, served_site: str, browser: Any) -> None:
     pages = sorted(
-        str(path.relative_to(built_site)).removesuffix("index.html")
-        for path in built_site.rglob("*.html")
+        str(path.relative_to(built_site)).removesuffix("index.html") for path in built_site.rglob("*.html")
     )
     assert len(pages) > 10
     violations: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
 
         def answer(route: Any) -> None:
             body = {"schools": []} if route.request.url.endswith("/schools") else {}
@@ -155,9 +142,11 @@ def test_every_page_works_under_the_deployed_policy(built_site: Path, served_sit
         page.route(f"{API_ORIGIN}/**", answer)
         page.on(
             "console",
-            lambda message: violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         page.on("pageerror", lambda error: violations.append(f"{page.url}: {error}"))
         for path in pages:
@@ -169,5 +158,6 @@ def test_every_page_works_under_the_deployed_policy(built_site: Path, served_sit
         page.keyboard.press("/")
         page.keyboard.type("study")
         page.wait_for_selector(".md-search-result__item", timeout=10_000)
-        browser.close()
+    finally:
+        context.close()
     assert violations == []
