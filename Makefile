@@ -49,6 +49,10 @@ jobs: $(STAMP)
 # Performance and reliability figures (they print; nothing here asserts a time).
 bench: $(STAMP)
 	@$(MAKE) --no-print-directory chromium
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		echo "==> installing Node.js and npm for Lighthouse" && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
+		{ echo "!! npm is missing: install Node.js 18.16 or later (Lighthouse needs it)"; exit 1; }
 	@test bench/lighthouse/node_modules/.package-lock.json -nt bench/lighthouse/package-lock.json || { \
 		echo "==> installing Lighthouse (pinned in bench/lighthouse/package-lock.json)"; \
 		npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error; }
