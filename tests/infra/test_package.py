@@ -70,9 +70,7 @@ def _allowed_actions(role: dict[str, Any]) -> set[str]:
 
 def test_cfn_lint_finds_no_errors_in_the_packaged_prod_template(packaged_path: Path) -> None:
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
-    result = subprocess.run(
-        [str(cfn_lint), str(packaged_path)], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([str(cfn_lint), str(packaged_path)], capture_output=True, text=True, check=False)
     # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational; 1 a crash.
     assert result.returncode & 2 == 0 and result.returncode != 1, result.stdout + result.stderr
     assert result.returncode == 0, f"cfn-lint warnings:\n{result.stdout}"
@@ -317,18 +315,16 @@ def test_api_is_throttled_per_stage(packaged: dict[str, Any], resources: dict[st
         assert 0 < limits["ApiRateLimit"] <= limits["ApiBurstLimit"]
 
 
-def test_cors_allows_only_the_stages_site_origin(
-    packaged: dict[str, Any], resources: dict[str, Any]
-) -> None:
+def test_cors_allows_only_the_stages_site_origin(packaged: dict[str, Any], resources: dict[str, Any]) -> None:
     origin = stage_environment("prod")["SITE_ORIGIN"]
     assert origin.startswith("https://")
     paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
     preflights = 0
     for path, methods in paths.items():
         assert "options" in methods, path
-        parameters = methods["options"]["x-amazon-apigateway-integration"]["responses"][
-            "default"
-        ]["responseParameters"]
+        parameters = methods["options"]["x-amazon-apigateway-integration"]["responses"]["default"][
+            "responseParameters"
+        ]
         assert parameters["method.response.header.Access-Control-Allow-Origin"] == f"'{origin}'"
         preflights += 1
     assert preflights >= 8
@@ -420,3 +416,18 @@ def test_outputs_name_what_the_deploy_commands_need(packaged: dict[str, Any]) ->
     for name in ("SiteBucketName", "SiteDistributionId", "SiteUrl", "ApiUrl", "TableName"):
         assert name in outputs, name
     assert outputs["ApiUrl"]["Value"]["Fn::Sub"].endswith(".${AWS::URLSuffix}/api")
+
+
+def test_the_bundle_ships_bytecode_so_a_cold_start_does_not_compile(packaged_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(packaged_path.parent / "deployment.zip") as bundle:
+        names = set(bundle.namelist())
+        tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+        for module in ("app", "chalicelib/service/stis", "pydantic/main", "yaml/__init__"):
+            folder, _, stem = module.rpartition("/")
+            prefix = f"{folder}/" if folder else ""
+            assert f"{prefix}{stem}.py" in names
+            assert f"{prefix}__pycache__/{stem}.{tag}.pyc" in names, module
+        pyc = bundle.read(f"chalicelib/__pycache__/wiring.{tag}.pyc")
+        assert int.from_bytes(pyc[4:8], "little") & 0b11 == 0b01  # checked by hash, never by time
