@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.api.conftest import api  # noqa: F401 - the in-process API fixture
 from tests.support.live import running_api
 
 from . import figures
-from .live import LiveStack
+from .live import STACKS, LiveStack
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,20 +28,37 @@ def _write_figures() -> Iterator[None]:
     figures.write()
 
 
-@pytest.fixture(scope="session")
-def live() -> Iterator[LiveStack]:
+@contextmanager
+def local_stack() -> Iterator[LiveStack]:
     """The local stack on free ports, with its embedded AWS on a port we know."""
     aws_port = free_port()
     before = os.environ.get("STIS_AWS_PORT")
     os.environ["STIS_AWS_PORT"] = str(aws_port)  # running_api passes the environment on
     try:
         with running_api() as running:
-            yield LiveStack(running, aws_port)
+            stack = LiveStack(running, aws_port)
+            STACKS.append(stack)
+            yield stack
     finally:
         if before is None:
             os.environ.pop("STIS_AWS_PORT", None)
         else:
             os.environ["STIS_AWS_PORT"] = before
+
+
+@pytest.fixture(scope="session")
+def live() -> Iterator[LiveStack]:
+    """One local stack for the session."""
+    with local_stack() as stack:
+        yield stack
+
+
+@pytest.fixture
+def fresh_live() -> Iterator[LiveStack]:
+    """A local stack of its own, its table empty (moto copies the whole table on
+    every transaction, so a burst of them is fastest on a small one)."""
+    with local_stack() as stack:
+        yield stack
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

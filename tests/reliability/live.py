@@ -23,6 +23,7 @@ TABLE = "stis-local"
 REGION = "us-west-2"
 LINK = re.compile(r"^https?://\S+/stis/sign/#id=(\S+)&token=(\S+)$", re.M)
 _counter = itertools.count(1)
+STACKS: list[LiveStack] = []  # every local stack the session started, for the log check
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import figures
 from .flows import MADRONE, RIDGELINE, Flow, school_days
-from .live import LiveStack
+from .live import STACKS, LiveStack
 
 
 def test_no_name_email_or_token_reaches_the_logs(live: LiveStack) -> None:
@@ -40,9 +40,9 @@ def test_no_name_email_or_token_reaches_the_logs(live: LiveStack) -> None:
     live.deliver()
     live.secrets.update({people["reason"], reason, people["guardian"]["phone"]})
 
-    output = "\n".join(live.output)
+    output = "\n".join(line for stack in STACKS for line in stack.output)
     assert '"msg": "request"' in output, "the stack's logs were not captured"
-    secrets = {s for s in live.secrets if len(s) >= 6}
+    secrets = {s for stack in STACKS for s in stack.secrets if len(s) >= 6}
     leaked = sorted(s for s in secrets if s in output)
     figures.add("leaked_secrets", len(leaked))
     assert not leaked, f"{len(leaked)} of {len(secrets)} secrets are in the logs"

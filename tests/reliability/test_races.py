@@ -55,13 +55,15 @@ def settled_emails(stack: LiveStack, request_ids: list[str], expected: int) -> C
 
 @pytest.mark.parametrize("round_", range(figures.size(1, 5)))
 def test_a_hundred_submits_for_one_student_at_once_keep_the_cap_and_never_overlap(
-    live: LiveStack, round_: int
+    fresh_live: LiveStack, round_: int
 ) -> None:
+    live = fresh_live
     size = 100
     rng = random.Random(2027 + round_)
     days = school_days()
     student = unique("R")[:20]
     guardian = f"{unique('race')}@family.example"
+    live.secrets.update({guardian, "Rosalind", "Ferreira", "Dolores Ferreira"})
     bodies = []
     for _ in range(size):
         start = rng.randrange(len(days) - 15)
