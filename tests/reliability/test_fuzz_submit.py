@@ -11,6 +11,7 @@ text escaped in the HTML part and no header added; no log line carries it.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import uuid
@@ -125,7 +126,7 @@ good_text = st.one_of(st.sampled_from(ACCEPTABLE_TEXT), st.text(printable, min_s
 bad_text = st.one_of(
     st.sampled_from(NASTY_TEXT), st.text(max_size=40), st.text(st.characters(codec="utf-8"), max_size=130)
 )
-any_value = st.sampled_from(NASTY_VALUES)
+any_value = st.sampled_from(NASTY_VALUES).map(copy.deepcopy)  # fresh: a body may be changed in place
 nasty = st.one_of(bad_text, any_value)
 day = st.one_of(
     st.sampled_from(boundary_dates()), st.sampled_from(ODD_DATES), any_value, st.dates().map(date.isoformat)
