@@ -101,3 +101,39 @@ def test_form_pages_without_javascript_point_to_the_school_office(browser: Any, 
                 assert school.office.email in offices
     finally:
         context.close()
+
+
+# The moment "back to top" appears (Material shows it when a reader scrolls up),
+# its colour and opacity as the browser computes them right then.
+WATCH_BACK_TO_TOP = """() => {
+    const button = document.querySelector('.md-top');
+    new MutationObserver((_, observer) => {
+        if (button.hidden) return;
+        observer.disconnect();
+        const style = getComputedStyle(button);
+        window.backToTopShown = {opacity: style.opacity, color: style.color, background: style.backgroundColor};
+    }).observe(button, {attributes: true, attributeFilter: ['hidden']});
+}"""
+
+
+def luminance(css_colour: str) -> float:
+    red, green, blue, *alpha = (float(part) for part in css_colour[css_colour.index("(") + 1 : -1].split(","))
+    # A translucent colour is seen blended into the white page.
+    mix = alpha[0] if alpha else 1.0
+    channels = [(value * mix + 255 * (1 - mix)) / 255 for value in (red, green, blue)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("path", ["/absences/", "/es/absences/"])
+def test_back_to_top_is_readable_the_moment_it_appears(phone: Any, site: Site, path: str) -> None:
+    open_page(phone, site, path)
+    phone.evaluate(WATCH_BACK_TO_TOP)
+    phone.mouse.wheel(0, 3000)
+    phone.wait_for_timeout(300)
+    phone.mouse.wheel(0, -400)
+    shown = phone.wait_for_function("window.backToTopShown").json_value()
+    assert float(shown["opacity"]) == 1.0, f"back to top fades in (opacity {shown['opacity']} when it appears)"
+    dark, light = sorted((luminance(shown["color"]), luminance(shown["background"])))
+    contrast = (light + 0.05) / (dark + 0.05)
+    assert contrast >= 4.5, f"back to top has contrast {contrast:.2f} ({shown})"
