@@ -7,14 +7,13 @@ Each refusal is a clean 4xx in the error shape of the OpenAPI document.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
-from chalicelib.http.openapi import Error
 from tests.api.conftest import Api, submit_body
 
 from . import figures
+from .inprocess import Request, refused
 from .live import Call, LiveStack
 
 POST_ROUTES = (
@@ -24,52 +23,6 @@ POST_ROUTES = (
     "/stis/requests/{id}/decline",
     "/stis/requests/{id}/cancel",
 )
-
-
-def refused(response: Any, status: int, code: str) -> dict[str, Any]:
-    figures.add("misuses_tried")
-    assert response.status_code == status, response.json_body
-    body = Error.model_validate(response.json_body)
-    assert body.error.code == code
-    assert "Traceback" not in response.body.decode()
-    return response.json_body  # type: ignore[no-any-return]
-
-
-def service() -> Any:
-    from chalicelib.wiring import service
-
-    return service()
-
-
-class Request:
-    """A middle-school request with two teachers, driven in-process."""
-
-    def __init__(self, api: Api, **changes: Any) -> None:
-        self.api = api
-        body = submit_body(school_id="ridgeline-middle", teacher_ids=["t-castellanos", "t-rojas"], **changes)
-        response = api.post("/stis/requests", body)
-        assert response.status_code == 201, response.json_body
-        self.id: str = response.json_body["id"]
-        view = api.get(f"/stis/requests/{self.id}", token=self.token("guardian")).json_body
-        self.sha: str = view["contract_sha256"]
-
-    def stored(self) -> Any:
-        return service().store.get(self.id)
-
-    def token(self, party: str) -> str:
-        return str(service().link_token(self.stored(), party))
-
-    def act(self, action: str, headers: dict[str, str], request_id: str = "") -> Any:
-        path = f"/stis/requests/{request_id or self.id}"
-        if action == "view":
-            return self.api.client.http.get(path, headers=headers)
-        body: dict[str, Any] = {}
-        if action == "sign":
-            body = {"name": "Someone Typing", "agree": True, "contract_sha256": self.sha}
-        if action == "decline":
-            body = {"reason": "Trying a link"}
-        sent = {"Content-Type": "application/json", **headers}
-        return self.api.client.http.post(f"{path}/{action}", headers=sent, body=json.dumps(body))
 
 
 def _paths(api: Api) -> list[str]:
