@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -137,3 +138,27 @@ def test_back_to_top_is_readable_the_moment_it_appears(phone: Any, site: Site, p
     dark, light = sorted((luminance(shown["color"]), luminance(shown["background"])))
     contrast = (light + 0.05) / (dark + 0.05)
     assert contrast >= 4.5, f"back to top has contrast {contrast:.2f} ({shown})"
+
+
+# Layout shifts not caused by the reader, as Chromium reports them (the CLS of
+# Core Web Vitals; 0.1 or less is "good").
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    new PerformanceObserver(list => {
+        resolve(list.getEntries().filter(e => !e.hadRecentInput).reduce((sum, e) => sum + e.value, 0));
+    }).observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => resolve(0), 1000);
+})"""
+
+
+@pytest.mark.parametrize("path", ["/stis/request/", "/es/stis/request/"])
+def test_the_request_form_does_not_jump_when_its_script_starts(phone: Any, site: Site, path: str) -> None:
+    # On a slow phone the page is painted before the form's script has run.
+    def late(route: Any) -> None:
+        time.sleep(0.5)
+        route.continue_()
+
+    phone.route("**/javascripts/request.js", late)
+    open_page(phone, site, path)
+    assert phone.is_visible("#request-form")
+    shift = phone.evaluate(LAYOUT_SHIFT)
+    assert shift <= 0.1, f"the page moved by {shift:.3f} while it loaded"
