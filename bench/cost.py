@@ -284,16 +284,22 @@ def main() -> int:
     sent = emails["SendEmail"]
     kb = ASSUMPTIONS["site_kb_per_contract"]
     lines = [
-        ("Lambda requests", f"{invocations} ({api_requests} API, {stream_invocations} stream)",
-         invocations * PRICES["lambda_request"]),
+        (
+            "Lambda requests",
+            f"{invocations} ({api_requests} API, {stream_invocations} stream)",
+            invocations * PRICES["lambda_request"],
+        ),
         ("Lambda compute", f"{gb_seconds:.1f} GB-s", gb_seconds * PRICES["lambda_gb_second"]),
         ("API Gateway (REST)", f"{api_requests} requests", api_requests * PRICES["api_gateway_request"]),
         ("DynamoDB writes", f"{meter.writes:.0f} write units", meter.writes * PRICES["dynamodb_write_unit"]),
         ("DynamoDB reads", f"{meter.reads:.1f} read units", meter.reads * PRICES["dynamodb_read_unit"]),
         ("SES", f"{sent} emails", sent * PRICES["ses_email"]),
-        ("CloudFront", f"{kb} KB, {ASSUMPTIONS['site_requests_per_contract']} requests",
-         kb / 1024 / 1024 * PRICES["cloudfront_gb"]
-         + ASSUMPTIONS["site_requests_per_contract"] * PRICES["cloudfront_request"]),
+        (
+            "CloudFront",
+            f"{kb} KB, {ASSUMPTIONS['site_requests_per_contract']} requests",
+            kb / 1024 / 1024 * PRICES["cloudfront_gb"]
+            + ASSUMPTIONS["site_requests_per_contract"] * PRICES["cloudfront_request"],
+        ),
     ]
     total = sum(cost for _, _, cost in lines)
     print("Cost of one approved contract on AWS, list prices us-west-2 as of 2025, no free tier")
@@ -302,15 +308,21 @@ def main() -> int:
         f" teacher and principal each open and sign; {ASSUMPTIONS['status_views_after']} status"
         f" views after; {dispatches} email dispatches"
     )
-    print(f"  DynamoDB calls: {', '.join(f'{k} x{v}' for k, v in sorted(meter.calls.items()))};"
-          f" the request's item grows to {meter.largest / 1024:.1f} KB")
+    print(
+        f"  DynamoDB calls: {', '.join(f'{k} x{v}' for k, v in sorted(meter.calls.items()))};"
+        f" the request's item grows to {meter.largest / 1024:.1f} KB"
+    )
     for name, quantity, cost in lines:
         print(f"  {name:20} {quantity:34} ${cost:.6f}")
     print(f"  {'total':20} {'':34} ${total:.6f}  (about {total * 100:.2f} US cents)")
-    print(f"  with every invocation a 4 s cold start at 512 MB; at 50 ms warm, Lambda compute is"
-          f" ${invocations * 0.5 * 0.05 * PRICES['lambda_gb_second']:.6f}")
-    print(f"beside one e-signature envelope: {ENVELOPE}:"
-          f" about {3.00 / total:,.0f} times the AWS cost of a contract")
+    print(
+        f"  with every invocation a 4 s cold start at 512 MB; at 50 ms warm, Lambda compute is"
+        f" ${invocations * 0.5 * 0.05 * PRICES['lambda_gb_second']:.6f}"
+    )
+    print(
+        f"beside one e-signature envelope: {ENVELOPE}:"
+        f" about {3.00 / total:,.0f} times the AWS cost of a contract"
+    )
     return 0
 
 

@@ -55,9 +55,7 @@ class _Collector(HTMLParser):
                 self.code.blocked.append(f"<{tag} {name}=...> (inline event handler)")
             elif name == "style" and value.strip():
                 self.code.blocked.append(f"<{tag} style=...> (inline style attribute)")
-            elif name in ("href", "src", "action") and value.strip().lower().startswith(
-                "javascript:"
-            ):
+            elif name in ("href", "src", "action") and value.strip().lower().startswith("javascript:"):
                 self.code.blocked.append(f"<{tag} {name}=javascript:...>")
         if tag == "script":
             kind = attributes.get("type", "").strip().lower()

@@ -70,9 +70,9 @@ def create_stack(
         Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
     )
     cloudformation.get_waiter("stack_create_complete").wait(StackName=stack_name)
-    resource = cloudformation.describe_stack_resource(
-        StackName=stack_name, LogicalResourceId=TABLE_RESOURCE
-    )["StackResourceDetail"]
+    resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=TABLE_RESOURCE)[
+        "StackResourceDetail"
+    ]
     table_name = str(resource["PhysicalResourceId"])
     props = template["Resources"][TABLE_RESOURCE]["Properties"]
     ttl = props["TimeToLiveSpecification"]

@@ -73,14 +73,11 @@ def site_host(stage: str, config: dict[str, Any] | None = None) -> str:
     origin = environment.get("SITE_ORIGIN", "")
     parts = urlsplit(origin)
     if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):
-        raise TemplateError(
-            f"SITE_ORIGIN of stage {stage!r} must be https://<host>, got {origin!r}"
-        )
+        raise TemplateError(f"SITE_ORIGIN of stage {stage!r} must be https://<host>, got {origin!r}")
     site_url = environment.get("SITE_URL", "")
     if urlsplit(site_url).scheme != "https" or urlsplit(site_url).hostname != parts.hostname:
         raise TemplateError(
-            f"SITE_URL of stage {stage!r} must be an https URL on {parts.hostname}, "
-            f"got {site_url!r}"
+            f"SITE_URL of stage {stage!r} must be an https URL on {parts.hostname}, got {site_url!r}"
         )
     return parts.hostname
 
@@ -178,15 +175,9 @@ def stateful_template(
         if "Type" not in resource:
             raise TemplateError(f"{name} is an addition to a Chalice resource, not a resource")
     used = set(_references(resources))
-    conditions = {
-        name: value for name, value in source.get("Conditions", {}).items() if name in used
-    }
+    conditions = {name: value for name, value in source.get("Conditions", {}).items() if name in used}
     used |= set(_references(conditions))
-    parameters = {
-        name: copy.deepcopy(value)
-        for name, value in source["Parameters"].items()
-        if name in used
-    }
+    parameters = {name: copy.deepcopy(value) for name, value in source["Parameters"].items() if name in used}
     if "Stage" in parameters:
         parameters["Stage"]["Default"] = stage
     template: dict[str, Any] = {

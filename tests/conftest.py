@@ -78,5 +78,3 @@ def sesv2(aws: str) -> Any:
 
 def sent_messages() -> list[Any]:
     return list(_ses().sent_messages)
-
-

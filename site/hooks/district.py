@@ -77,9 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
         "last_col": "Last day of school",
         "blackout": "{name}: {a} to {b}",
         "no_blackouts": "There are no dates this year when independent study is closed.",
-        "signs_on_return": (
-            "Your child signs a paper copy of the agreement when they come back to school."
-        ),
+        "signs_on_return": ("Your child signs a paper copy of the agreement when they come back to school."),
         "signs_before": "Your child signs the agreement before the independent study starts.",
         "grades": "Grades",
         "phone": "Phone",
@@ -202,8 +200,7 @@ def tiers_table(district: DistrictConfig, language: str) -> str:
     for index, tier in enumerate(district.absence_tiers):
         label = tier_label(district, index, language)
         lines.append(
-            f"| **{cell(label)}** | **{cell(tier.title[language])}.** "
-            f"{cell(tier.what_happens[language])} |"
+            f"| **{cell(label)}** | **{cell(tier.title[language])}.** {cell(tier.what_happens[language])} |"
         )
     return "\n".join(lines)
 
@@ -213,8 +210,7 @@ def school_years_table(district: DistrictConfig, language: str) -> str:
     lines = [f"| {w['year_col']} | {w['first_col']} | {w['last_col']} |", "|---|---|---|"]
     for year in district.school_years:
         lines.append(
-            f"| {year.id} | {long_date(year.first_day, language)} "
-            f"| {long_date(year.last_day, language)} |"
+            f"| {year.id} | {long_date(year.first_day, language)} | {long_date(year.last_day, language)} |"
         )
     return "\n".join(lines)
 
@@ -294,9 +290,7 @@ def placeholders(district: DistrictConfig, language: str) -> dict[str, Callable[
         "district.name": lambda: d.name,
         "district.short_name": lambda: d.short_name,
         "district.attendance_phone": lambda: d.attendance_phone,
-        "district.attendance_phone_link": lambda: (
-            f"[{d.attendance_phone}]({tel(d.attendance_phone)})"
-        ),
+        "district.attendance_phone_link": lambda: f"[{d.attendance_phone}]({tel(d.attendance_phone)})",
         "district.website": lambda: d.website,
         "district.school_day_start": lambda: clock(d.school_day_start, language),
         "attendance.report_within_days": lambda: str(district.report_absence_within_school_days),
@@ -345,8 +339,7 @@ def render(markdown: str, district: DistrictConfig, language: str, where: str = 
         if name not in known:
             hint = "" if NAME.match(name) else " (write {{ section.name }})"
             raise PluginError(
-                f"{where}: unknown placeholder {{{{ {name} }}}}{hint}; known: "
-                + ", ".join(sorted(known))
+                f"{where}: unknown placeholder {{{{ {name} }}}}{hint}; known: " + ", ".join(sorted(known))
             )
         return known[name]()
 

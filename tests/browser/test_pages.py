@@ -134,7 +134,9 @@ def test_back_to_top_is_readable_the_moment_it_appears(phone: Any, site: Site, p
     phone.wait_for_timeout(300)
     phone.mouse.wheel(0, -400)
     shown = phone.wait_for_function("window.backToTopShown").json_value()
-    assert float(shown["opacity"]) == 1.0, f"back to top fades in (opacity {shown['opacity']} when it appears)"
+    assert float(shown["opacity"]) == 1.0, (
+        f"back to top fades in (opacity {shown['opacity']} when it appears)"
+    )
     dark, light = sorted((luminance(shown["color"]), luminance(shown["background"])))
     contrast = (light + 0.05) / (dark + 0.05)
     assert contrast >= 4.5, f"back to top has contrast {contrast:.2f} ({shown})"

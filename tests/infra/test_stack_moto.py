@@ -52,9 +52,7 @@ def _template_shape() -> dict[str, Any]:
     props = table_properties()
     return {
         "keys": props["KeySchema"],
-        "attributes": sorted(
-            (a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]
-        ),
+        "attributes": sorted((a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]),
         "indexes": sorted(
             (
                 index["IndexName"],

@@ -72,18 +72,17 @@ def test_the_same_request_key_sent_five_times_makes_one_request_and_one_set_of_e
     assert len(sent_messages()) == 2
 
 
-def test_a_stale_write_is_refused_and_days_come_back_exactly_once(
-    system: System, store: DynamoStore
-) -> None:
+def test_a_stale_write_is_refused_and_days_come_back_exactly_once(system: System, store: DynamoStore) -> None:
     request = system.service.submit(command()).request
     from dataclasses import replace
 
     cancelled = replace(
-        request, contract=request.contract.cancel(
+        request,
+        contract=request.contract.cancel(
             __import__("chalicelib.core.contract", fromlist=["Party"]).Party.guardian(),
             system.clock.now(),
             request.first_day_starts,
-        )
+        ),
     )
     store.update(cancelled, release_days=True)
     assert store.days_used("900123", "2026-2027") == 0

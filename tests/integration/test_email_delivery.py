@@ -17,9 +17,7 @@ def parsed() -> list[email.message.EmailMessage]:
     ]
 
 
-def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(
-    system: System, sesv2: Any
-) -> None:
+def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(system: System, sesv2: Any) -> None:
     with failing(sesv2, "SendEmail", "TooManyRequestsException", 429) as outage:
         request = system.service.submit(command()).request
         for _ in range(4):
