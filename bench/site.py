@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -134,22 +133,6 @@ class CloudFrontLike(SimpleHTTPRequestHandler):
         self.end_headers()
         self.tally.add(len(body))
         return io.BytesIO(body)
-
-
-def build_site(api_url: str, target: Path) -> None:
-    shutil.rmtree(target, ignore_errors=True)
-    env = {**os.environ, "STIS_API_URL": api_url, "NO_MKDOCS_2_WARNING": "1"}
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    result = subprocess.run(
-        [str(mkdocs), "build", "--strict", "--quiet", "--site-dir", str(target)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"the site did not build:\n{result.stderr.strip()}")
 
 
 def page_paths(site: Path) -> list[str]:
@@ -301,6 +284,7 @@ def main() -> int:
     import chalice.local
 
     from infra.local.stack import LocalStack, Ports, free_port
+    from infra.site import SiteBuildError, build_site
 
     chalice.local.ChaliceRequestHandler.log_message = lambda *_: None  # type: ignore[method-assign]
     ports = Ports(api=free_port(), site=free_port(), mail=free_port(), aws=free_port())
@@ -311,7 +295,10 @@ def main() -> int:
     with contextlib.redirect_stdout(io.StringIO()):
         stack.start()
     site = OUT / "site"
-    build_site(stack.api_url, site)
+    try:
+        build_site(site, stack.api_url)
+    except SiteBuildError as error:
+        raise SystemExit(str(error)) from None
     server = ThreadingHTTPServer(("127.0.0.1", ports.site), partial(CloudFrontLike, directory=str(site)))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from infra.csp import inline_script_hashes
+from infra.site import SiteBuildError, build_site
 from infra.template import AWS_STAGES, BACKEND, ROOT, TemplateError, render
 
 BUILD = ROOT / "build" / "package"
@@ -46,23 +47,16 @@ def _tool(name: str) -> str:
     return found
 
 
-def built_site_hashes(root: Path = ROOT) -> list[str]:
+def built_site_hashes() -> list[str]:
     """Build the site into a temporary directory and hash its inline scripts.
 
     The hashes do not depend on the API's address (a <meta> tag), so this build
     can happen before the stack exists."""
     with tempfile.TemporaryDirectory(prefix="stis-site-") as site_dir:
-        environment = dict(os.environ, STIS_API_URL="https://api.invalid")
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", site_dir],
-            cwd=root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise TemplateError(f"the site did not build:\n{result.stderr.strip()}")
+        try:
+            build_site(Path(site_dir), "https://api.invalid")
+        except SiteBuildError as error:
+            raise TemplateError(str(error)) from None
         return inline_script_hashes(Path(site_dir))
 
 

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,6 +22,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from infra import site as static_site
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND = ROOT / "backend"
@@ -179,18 +180,10 @@ class LocalStack:
     def _start_site(self) -> None:
         target = ROOT / "build" / "dev-site"
         say(f"building the site for {self.api_url} (mkdocs)")
-        env = {**os.environ, "STIS_API_URL": self.api_url, "NO_MKDOCS_2_WARNING": "1"}
-        mkdocs = Path(sys.executable).with_name("mkdocs")
-        result = subprocess.run(  # noqa: S603 - our own mkdocs, fixed arguments
-            [str(mkdocs), "build", "--quiet", "--site-dir", str(target)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise StackError(f"the site did not build:\n{result.stderr.strip()}")
+        try:
+            static_site.build_site(target, self.api_url)
+        except static_site.SiteBuildError as error:
+            raise StackError(str(error)) from None
         say(f"serving the site on {self.site_url}")
         handler = partial(_QuietHandler, directory=str(target))
         server = ThreadingHTTPServer(("127.0.0.1", self.ports.site), handler)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from infra.site import build_site
 from tests.support.browser import LAUNCH_ARGS, _missing  # noqa: F401 - used below
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,26 +53,6 @@ def page_paths() -> list[str]:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
-
-
-def build_site(target: Path, api_url: str, extra_env: dict[str, str] | None = None) -> Path:
-    """``mkdocs build --strict`` for ``api_url`` into ``target``."""
-    env = {
-        **os.environ,
-        "STIS_API_URL": api_url,
-        "NO_MKDOCS_2_WARNING": "1",
-        **(extra_env or {}),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
-    return target
 
 
 @dataclass
