@@ -199,7 +199,7 @@ def openapi_document() -> Response:
 @app.route("/schools", methods=["GET"], cors=cors)
 @api
 def list_schools() -> Response:
-    return _json(200, views.schools(DISTRICT))
+    return _json(200, views.schools(DISTRICT, _language()))
 
 
 @app.route("/stis/quote", methods=["POST"], cors=cors, content_types=JSON_TYPES)

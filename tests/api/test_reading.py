@@ -16,8 +16,31 @@ def test_schools_list_teachers_without_any_email_address(api: Api) -> None:
     assert response.status_code == 200
     schools = response.json_body["schools"]
     assert [s["id"] for s in schools] == ["madrone-elementary", "ridgeline-middle"]
-    assert {"id": "t-serrano", "name": "Lucía Serrano", "grades": "1"} in schools[0]["teachers"]
+    assert {"id": "t-serrano", "name": "Lucía Serrano", "grades": "Grade 1"} in schools[0]["teachers"]
     assert "@" not in response.body.decode()
+
+
+@pytest.mark.parametrize(
+    ("how", "grades"),
+    [
+        ({"Accept-Language": "es-US,es;q=0.9"}, "Matemáticas, de 6.º a 8.º"),
+        ({"Accept-Language": "en-US"}, "Math 6-8"),
+        ({}, "Math 6-8"),
+    ],
+)
+def test_a_teachers_subject_is_listed_in_the_readers_language(
+    api: Api, how: dict[str, str], grades: str
+) -> None:
+    response = api.get("/schools", **how)
+    assert response.status_code == 200
+    ridgeline = response.json_body["schools"][1]
+    assert {"id": "t-whitaker", "name": "Paul Whitaker", "grades": grades} in ridgeline["teachers"]
+
+
+def test_the_lang_parameter_chooses_the_language_of_the_teacher_list(api: Api) -> None:
+    response = api.get("/schools?lang=es", **{"Accept-Language": "en"})
+    madrone = response.json_body["schools"][0]
+    assert {"id": "t-serrano", "name": "Lucía Serrano", "grades": "Primer grado"} in madrone["teachers"]
 
 
 def test_a_quote_counts_school_days_and_the_notice(api: Api) -> None:

@@ -164,3 +164,13 @@ def test_the_request_form_does_not_jump_when_its_script_starts(phone: Any, site:
     assert phone.is_visible("#request-form")
     shift = phone.evaluate(LAYOUT_SHIFT)
     assert shift <= 0.1, f"the page moved by {shift:.3f} while it loaded"
+
+
+@pytest.mark.parametrize(
+    ("path", "note"), [("/stis/request/", "(Math 6-8)"), ("/es/stis/request/", "(Matemáticas, de 6.º a 8.º)")]
+)
+def test_teachers_are_described_in_the_pages_language(page: Any, site: Site, path: str, note: str) -> None:
+    open_page(page, site, path)
+    page.select_option("#school", "ridgeline-middle")
+    label = page.locator("#field-teachers label", has_text="Paul Whitaker")
+    assert label.inner_text().strip() == f"Paul Whitaker {note}"

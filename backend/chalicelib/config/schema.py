@@ -143,7 +143,15 @@ class Person(Strict):
 
 class Teacher(Person):
     id: Slug
-    grades: Line | None = None
+    # What a parent reads beside the name on the request form: "2", "Math 6-8", or
+    # the same in each language ({en: Math 6-8, es: "Matemáticas, 6.º a 8.º"}).
+    grades: Line | Text | None = None
+
+    def grades_in(self, language: str) -> str:
+        """The teacher's grades or subject in ``language`` ("" when the district gave none)."""
+        if self.grades is None:
+            return ""
+        return self.grades if isinstance(self.grades, str) else self.grades[language]
 
 
 class Office(Strict):

@@ -67,7 +67,7 @@ class Health(Out):
 class TeacherListed(Out):
     id: str
     name: str
-    grades: str
+    grades: str = Field(description="Grades or subject, in the reader's language; may be empty")
 
 
 class SchoolListed(Out):
@@ -310,8 +310,8 @@ _LANGUAGE_HEADER = {
     "name": "Accept-Language",
     "in": "header",
     "required": False,
-    "description": "The language of error messages and of the contract text (`en` or `es`) "
-    "when neither the body's `language` nor `lang` says.",
+    "description": "The language of error messages, of the contract text and of the teachers' "
+    "grades or subjects (`en` or `es`) when neither the body's `language` nor `lang` says.",
     "schema": {"type": "string"},
 }
 _LANG_QUERY = {

@@ -10,7 +10,7 @@ from ..core.rules import Quote
 from ..service.stis import RequestView, Submitted
 
 
-def schools(district: DistrictConfig) -> dict[str, Any]:
+def schools(district: DistrictConfig, language: str) -> dict[str, Any]:
     return {
         "schools": [
             {
@@ -18,7 +18,9 @@ def schools(district: DistrictConfig) -> dict[str, Any]:
                 "name": s.name,
                 "level": s.level,
                 "grades": s.grades,
-                "teachers": [{"id": t.id, "name": t.name, "grades": t.grades or ""} for t in s.teachers],
+                "teachers": [
+                    {"id": t.id, "name": t.name, "grades": t.grades_in(language)} for t in s.teachers
+                ],
             }
             for s in district.schools
         ]

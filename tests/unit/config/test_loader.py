@@ -88,3 +88,20 @@ def test_a_missing_file_says_which_path(tmp_path: Path) -> None:
         load(tmp_path / "nowhere.yaml")
     assert "nowhere.yaml" in str(refused.value)
     assert "cannot be read" in str(refused.value)
+
+
+def test_a_teachers_grades_are_one_text_or_one_per_language() -> None:
+    data = demo()
+    teachers = data["schools"][0]["teachers"]
+    teachers[0]["grades"] = "TK"
+    teachers[1]["grades"] = {"en": "Kindergarten", "es": "Kínder"}
+    del teachers[2]["grades"]
+    loaded = parse(yaml.safe_dump(data, allow_unicode=True)).schools[0].teachers
+    assert [t.grades_in("es") for t in loaded[:3]] == ["TK", "Kínder", ""]
+    assert [t.grades_in("en") for t in loaded[:3]] == ["TK", "Kindergarten", ""]
+
+
+def test_grades_given_in_one_language_only_are_reported_under_their_key() -> None:
+    data = demo()
+    data["schools"][1]["teachers"][1]["grades"] = {"en": "Math 6-8"}
+    assert any(p.startswith("schools[1].teachers[1].grades") for p in problems_with(data))
