@@ -74,12 +74,18 @@ def _language(body_language: object = None) -> str:
     return "en"
 
 
+# Every answer: JSON only (never sniffed as a page), kept by no cache (answers can
+# carry a child's name), and no Referer sent from it.
+HEADERS = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(
-        body=json.dumps(body, ensure_ascii=False),
-        status_code=status,
-        headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
-    )
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=dict(HEADERS))
 
 
 def _raw_json() -> Any:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Api
+from .conftest import Api, submit_body
 
 
 def test_health_says_ok(api: Api) -> None:
@@ -109,3 +109,21 @@ def test_a_quote_costs_no_storage_call(api: Api) -> None:
     client.meta.events.register("before-call.dynamodb", lambda **kw: calls.append(kw["model"].name))
     api.post("/stis/quote", {"first_day": "2027-01-04", "last_day": "2027-01-08"})
     assert calls == []
+
+
+def test_every_answer_is_json_no_cache_keeps_and_no_browser_sniffs(api: Api) -> None:
+    answers = {
+        "listed": api.get("/schools"),
+        "created": api.post("/stis/requests", submit_body()),
+        "refused": api.post("/stis/quote", {"first_day": "2027-02-30", "last_day": "2027-03-01"}),
+        "not found": api.get("/stis/requests/no-such-request", token="x" * 43),
+        "wrong method": api.client.http.request("DELETE", "/schools", headers={}, body=b""),
+    }
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert statuses == {"listed": 200, "created": 201, "refused": 422, "not found": 404, "wrong method": 405}
+    for name, answer in answers.items():
+        headers = {key.lower(): value for key, value in answer.headers.items()}
+        assert headers["content-type"].startswith("application/json"), name
+        assert headers["cache-control"] == "no-store", name
+        assert headers["x-content-type-options"] == "nosniff", name
+        assert headers["referrer-policy"] == "no-referrer", name
