@@ -147,6 +147,14 @@ class Teacher(Person):
     # the same in each language ({en: Math 6-8, es: "Matemáticas, 6.º a 8.º"}).
     grades: Line | Text | None = None
 
+    @field_validator("grades", mode="before")
+    @classmethod
+    def grades_in_each_language(cls, grades: object) -> object:
+        # One clear message instead of one per member of the union.
+        if isinstance(grades, dict) and set(grades) != {"en", "es"}:
+            raise ValueError("give one text, or one text for each language (en and es)")
+        return grades
+
     def grades_in(self, language: str) -> str:
         """The teacher's grades or subject in ``language`` ("" when the district gave none)."""
         if self.grades is None:
