@@ -125,7 +125,7 @@ def assert_accessible(page: Any) -> None:
 
 
 def fill_spanish_form(page: Any, email: str, first: str, last: str) -> None:
-    page.wait_for_function("document.querySelectorAll('#school option').length > 1")
+    page.locator("#school option").nth(1).wait_for(state="attached")
     page.select_option("#school", SCHOOL.id)
     page.check(f"#teacher-{TEACHER.id}")
     page.fill("#student-first-name", "Luis")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ def open_page(page: Any, site: Site, path: str) -> None:
     page.goto(site.page(path), wait_until="networkidle")
     if path.endswith("stis/request/"):
         # The school list comes from the API: wait until it is in.
-        page.wait_for_function("document.querySelectorAll('#school option').length > 1")
+        page.locator("#school option").nth(1).wait_for(state="attached")
 
 
 def test_every_page_is_listed() -> None:
@@ -112,7 +113,8 @@ WATCH_BACK_TO_TOP = """() => {
         if (button.hidden) return;
         observer.disconnect();
         const style = getComputedStyle(button);
-        window.backToTopShown = {opacity: style.opacity, color: style.color, background: style.backgroundColor};
+        document.body.dataset.backToTopShown = JSON.stringify(
+            {opacity: style.opacity, color: style.color, background: style.backgroundColor});
     }).observe(button, {attributes: true, attributeFilter: ['hidden']});
 }"""
 
@@ -133,7 +135,8 @@ def test_back_to_top_is_readable_the_moment_it_appears(phone: Any, site: Site, p
     phone.mouse.wheel(0, 3000)
     phone.wait_for_timeout(300)
     phone.mouse.wheel(0, -400)
-    shown = phone.wait_for_function("window.backToTopShown").json_value()
+    phone.locator("body[data-back-to-top-shown]").wait_for(state="attached")
+    shown = json.loads(phone.get_attribute("body", "data-back-to-top-shown") or "{}")
     assert float(shown["opacity"]) == 1.0, (
         f"back to top fades in (opacity {shown['opacity']} when it appears)"
     )

@@ -83,7 +83,7 @@ def link_in(message: dict[str, Any]) -> str:
 def request_as_parent(page: Any, live: Live, guardian: str, student: str) -> None:
     day = first_free_day(live)
     page.goto(f"{live.site_url}/es/stis/request/")
-    page.wait_for_function("document.querySelectorAll('#school option').length > 1")
+    page.locator("#school option").nth(1).wait_for(state="attached")
     page.select_option("#school", SCHOOL.id)
     for teacher in TEACHERS:
         page.check(f"#teacher-{teacher.id}")
