@@ -144,7 +144,7 @@ class Person(Strict):
 class Teacher(Person):
     id: Slug
     # What a parent reads beside the name on the request form: "2", "Math 6-8", or
-    # the same in each language ({en: Math 6-8, es: "Matemáticas, 6.º a 8.º"}).
+    # the same in each language ({en: Math 6-8, es: "Matemáticas, de 6.º a 8.º"}).
     grades: Line | Text | None = None
 
     @field_validator("grades", mode="before")
