@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 
 from chalicelib.config.loader import DEFAULT_PATH, load
 from tests.browser.conftest import Recorder, Site, site_for
+from tests.support.browser import wait_for_schools
 
 pytestmark = pytest.mark.browser
 
@@ -125,7 +126,7 @@ def assert_accessible(page: Any) -> None:
 
 
 def fill_spanish_form(page: Any, email: str, first: str, last: str) -> None:
-    page.locator("#school option").nth(1).wait_for(state="attached")
+    wait_for_schools(page)
     page.select_option("#school", SCHOOL.id)
     page.check(f"#teacher-{TEACHER.id}")
     page.fill("#student-first-name", "Luis")

@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import Recorder, Site, page_paths
+from tests.support.browser import wait_for_schools
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +21,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def open_page(page: Any, site: Site, path: str) -> None:
     page.goto(site.page(path), wait_until="networkidle")
     if path.endswith("stis/request/"):
-        # The school list comes from the API: wait until it is in.
-        page.locator("#school option").nth(1).wait_for(state="attached")
+        wait_for_schools(page)
 
 
 def test_every_page_is_listed() -> None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.config.loader import load
+from tests.support.browser import wait_for_schools
 from tests.support.live import Live, running_api
 
 pytestmark = pytest.mark.browser
@@ -83,7 +84,7 @@ def link_in(message: dict[str, Any]) -> str:
 def request_as_parent(page: Any, live: Live, guardian: str, student: str) -> None:
     day = first_free_day(live)
     page.goto(f"{live.site_url}/es/stis/request/")
-    page.locator("#school option").nth(1).wait_for(state="attached")
+    wait_for_schools(page)
     page.select_option("#school", SCHOOL.id)
     for teacher in TEACHERS:
         page.check(f"#teacher-{teacher.id}")

@@ -53,3 +53,12 @@ def browser(chromium: Path) -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
         yield launched
         launched.close()
+
+
+def wait_for_schools(page: Any) -> None:
+    """Wait until the request form has its school list from the API.
+
+    A locator, not ``wait_for_function``: Playwright polls a string predicate
+    through ``eval``, which the pages' Content-Security-Policy refuses whenever
+    the list is slow to arrive."""
+    page.locator("#school option").nth(1).wait_for(state="attached")
