@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 from chalicelib import logs
 from chalicelib.config.loader import district
 from chalicelib.core.errors import StisError
+from chalicelib.core.request import Guardian, Student
 from chalicelib.http import errors, schemas, views
 from chalicelib.messages import general_message
-from chalicelib.service.model import Guardian, Student
 from chalicelib.service.stis import SubmitCommand
 from chalicelib.settings import settings
 from chalicelib.wiring import dispatcher, service

@@ -83,7 +83,7 @@ def stored_items(count: int, first_n: int, table: str) -> list[dict[str, Any]]:
     """The items ``count`` submitted requests leave in the table, emails sent."""
     from chalicelib.adapters.dynamodb import DynamoStore
     from chalicelib.config.loader import district
-    from chalicelib.service.model import Guardian, Student
+    from chalicelib.core.request import Guardian, Student
     from chalicelib.service.stis import StisService, SubmitCommand
     from chalicelib.settings import settings
 

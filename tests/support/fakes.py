@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.core.errors import CapExceeded, Overlap
+from chalicelib.core import rules
+from chalicelib.core.request import StoredRequest
+from chalicelib.core.rules import HeldDays
 from chalicelib.service.errors import DuplicateRequestKey, StaleWrite
-from chalicelib.service.model import StoredRequest, from_dict, to_dict
 from chalicelib.service.ports import MailerError
 
 
@@ -50,74 +51,73 @@ class FakeMailer:
 
 
 class InMemoryStore:
-    """The Store port in memory, with the same all-or-nothing rules as DynamoDB."""
+    """The Store port in memory. The cap and overlap rule is the core's own
+    (``rules.check_cap``, ``rules.check_overlap``): the Store contract suite
+    (tests/contract) holds the DynamoDB store to the same answers."""
 
     def __init__(self) -> None:
-        self.requests: dict[str, dict[str, object]] = {}
+        self.requests: dict[str, StoredRequest] = {}
         self.keys: dict[str, tuple[str, str]] = {}
-        self.totals: dict[tuple[str, str], int] = {}
-        self.days: dict[tuple[str, str, str], str] = {}
+        self.holding: set[str] = set()  # ids of the requests whose days are claimed
         self.lock = threading.Lock()
 
+    def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
+        return [
+            r.held()
+            for r in (self.requests[i] for i in self.holding)
+            if r.student.student_id == student_id and r.school_year == school_year
+        ]
+
     def create(self, request: StoredRequest, cap: int) -> int:
-        partition = (request.student.student_id, request.school_year)
         with self.lock:
             if request.request_key in self.keys:
                 raise DuplicateRequestKey(*self.keys[request.request_key])
-            used = self.totals.get(partition, 0)
-            if used + request.school_days > cap:
-                raise CapExceeded(used, request.school_days, cap)
-            for day in request.dates:
-                holder = self.days.get((*partition, day.isoformat()))
-                if holder is not None:
-                    other = from_dict(self.requests[holder])  # type: ignore[arg-type]
-                    raise Overlap(other.first_day, other.last_day)
+            held = self._held(request.student.student_id, request.school_year)
+            used = rules.check_claim(cap, held, request.held())
             self.keys[request.request_key] = (request.id, request.body_sha256)
-            self.totals[partition] = used + request.school_days
-            for day in request.dates:
-                self.days[(*partition, day.isoformat())] = request.id
-            self.requests[request.id] = to_dict(request)
-            return self.totals[partition]
+            self.requests[request.id] = request
+            self.holding.add(request.id)
+            return used
 
     def get(self, request_id: str) -> StoredRequest | None:
         with self.lock:
-            data = self.requests.get(request_id)
-            return from_dict(data) if data else None  # type: ignore[arg-type]
+            return self.requests.get(request_id)
+
+    def days_used(self, student_id: str, school_year: str) -> int:
+        with self.lock:
+            return rules.days_held(self._held(student_id, school_year), school_year)
 
     def get_with_days_used(
         self, request_id: str, student_id: str, school_year: str
     ) -> tuple[StoredRequest | None, int]:
-        return self.get(request_id), self.totals.get((student_id, school_year), 0)
+        with self.lock:
+            held = self._held(student_id, school_year)
+            return self.requests.get(request_id), rules.days_held(held, school_year)
 
     def update(self, request: StoredRequest, release_days: bool = False) -> StoredRequest:
         with self.lock:
             current = self.requests.get(request.id)
-            if current is None or current["version"] != request.version:
+            if current is None or current.version != request.version:
                 raise StaleWrite()
             stored = replace(request, version=request.version + 1)
             if release_days:
-                partition = (request.student.student_id, request.school_year)
-                self.totals[partition] -= request.school_days
-                for day in request.dates:
-                    del self.days[(*partition, day.isoformat())]
-            self.requests[request.id] = to_dict(stored)
+                self.holding.discard(request.id)
+            self.requests[request.id] = stored
             return stored
 
     def awaiting(self, starting_before: datetime) -> Iterator[StoredRequest]:
-        found = [
-            from_dict(d)  # type: ignore[arg-type]
-            for d in list(self.requests.values())
-            if from_dict(d).state.is_awaiting  # type: ignore[arg-type]
-        ]
-        found = [r for r in found if r.first_day_starts <= starting_before]
-        yield from sorted(found, key=lambda r: r.first_day_starts)
+        with self.lock:
+            found = [
+                r
+                for r in self.requests.values()
+                if r.state.is_awaiting and r.first_day_starts <= starting_before
+            ]
+        yield from sorted(found, key=lambda r: (r.first_day_starts, r.id))
 
     def outbox_due(self, now: datetime) -> Iterator[str]:
-        for data in list(self.requests.values()):
-            request = from_dict(data)  # type: ignore[arg-type]
-            next_attempt = request.next_attempt()
-            if next_attempt is not None and next_attempt <= now:
-                yield request.id
+        with self.lock:
+            due = [(r.next_attempt(), r.id) for r in self.requests.values()]
+        yield from (i for at, i in sorted((at, i) for at, i in due if at is not None) if at <= now)
 
 
 T0 = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 9 a.m. in California

@@ -30,8 +30,9 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.exceptions import HTTPClientError
 
 from ..core.errors import CapExceeded, Overlap
+from ..core.request import StoredRequest
 from ..service.errors import Busy, DuplicateRequestKey, StaleWrite, Unavailable
-from ..service.model import StoredRequest, from_dict, to_dict
+from .codec import from_dict, to_dict
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

@@ -191,6 +191,11 @@ class School(Strict):
     def teacher(self, teacher_id: str) -> Teacher | None:
         return next((t for t in self.teachers if t.id == teacher_id), None)
 
+    def teacher_name(self, teacher_id: str) -> str:
+        """The teacher's name; the id itself for a teacher since removed from the file."""
+        teacher = self.teacher(teacher_id)
+        return teacher.name if teacher else teacher_id
+
 
 class AbsenceTier(Strict):
     absences: int = Field(ge=1)

@@ -193,12 +193,12 @@ def days_held(active: Iterable[HeldDays], school_year: str) -> int:
     return sum(c.school_days for c in active if c.school_year == school_year)
 
 
-def check_cap(rules: StisRules, active: Iterable[HeldDays], school_year: str, requested: int) -> int:
+def check_cap(cap: int, active: Iterable[HeldDays], school_year: str, requested: int) -> int:
     """Raise ``CapExceeded`` if the request would pass the yearly cap; else
     return the days the student would then hold in that school year."""
     used = days_held(active, school_year)
-    if used + requested > rules.max_days_per_year:
-        raise CapExceeded(used, requested, rules.max_days_per_year)
+    if used + requested > cap:
+        raise CapExceeded(used, requested, cap)
     return used + requested
 
 
@@ -206,3 +206,14 @@ def check_overlap(active: Iterable[HeldDays], first_day: date, last_day: date) -
     for contract in active:
         if contract.first_day <= last_day and first_day <= contract.last_day:
             raise Overlap(contract.first_day, contract.last_day)
+
+
+def check_claim(cap: int, active: Iterable[HeldDays], claim: HeldDays) -> int:
+    """The rule a ``Store`` enforces when a contract claims its days: the
+    student's yearly cap first, then no shared day with a contract that holds
+    days. ``active`` are the student's contracts holding days (any school
+    year). Returns the days held in that school year once this claim is in."""
+    held = list(active)
+    used = check_cap(cap, held, claim.school_year, claim.school_days)
+    check_overlap((h for h in held if h.school_year == claim.school_year), claim.first_day, claim.last_day)
+    return used

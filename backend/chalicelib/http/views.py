@@ -6,6 +6,7 @@ from typing import Any
 
 from ..config.schema import DistrictConfig
 from ..core.contract import Party
+from ..core.request import role_of
 from ..core.rules import Quote
 from ..service.stis import RequestView, Submitted
 
@@ -53,7 +54,6 @@ def submitted(result: Submitted) -> dict[str, Any]:
 def request(view: RequestView, district: DistrictConfig) -> dict[str, Any]:
     r = view.request
     school = district.school(r.school_id)
-    teacher_names = {t.id: t.name for t in school.teachers} if school else {}
     principal = school.principal.name if school else ""
 
     def name_of(party: Party) -> str:
@@ -61,7 +61,7 @@ def request(view: RequestView, district: DistrictConfig) -> dict[str, Any]:
             return r.guardian.name
         if party.role.value == "principal":
             return principal
-        return teacher_names.get(party.id, party.id)
+        return school.teacher_name(party.id) if school else party.id
 
     def party(p: Party) -> dict[str, str]:
         return {"role": p.role.value, "party": p.key, "name": name_of(p)}
@@ -86,7 +86,7 @@ def request(view: RequestView, district: DistrictConfig) -> dict[str, Any]:
         "teachers": [
             {
                 "id": t,
-                "name": teacher_names.get(t, t),
+                "name": school.teacher_name(t) if school else t,
                 "signed": r.contract.has_signed(Party.teacher(t)),
             }
             for t in r.teacher_ids
@@ -112,14 +112,8 @@ def request(view: RequestView, district: DistrictConfig) -> dict[str, Any]:
         "contract_text": view.contract_text,
         "contract_sha256": view.contract_sha256,
         "audit": [
-            {"at": e.at.isoformat(), "event": e.event, "role": _role(e.party)}
+            {"at": e.at.isoformat(), "event": e.event, "role": role_of(e.party)}
             for e in r.audit
             if e.event != "emailed"
         ],
     }
-
-
-def _role(party_key: str) -> str:
-    if party_key in ("", "guardian", "principal"):
-        return party_key
-    return "teacher"

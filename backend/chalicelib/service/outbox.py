@@ -16,12 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 from ..config.schema import DistrictConfig, School
-from ..core.contract import Role
 from ..core.contract_text import format_date, format_grade
+from ..core.request import OFFICE, AuditEvent, OutboxMessage, StoredRequest, role_of
 from ..email.render import RenderedEmail, render_email
 from ..messages import audit_label, datetime_label, party_label, state_label
 from .errors import Busy, StaleWrite, Unavailable
-from .model import OFFICE, AuditEvent, OutboxMessage, StoredRequest
 from .ports import Clock, Mailer, MailerError, Store
 from .stis import StisService
 
@@ -108,7 +107,7 @@ class Dispatcher:
                 email.subject,
                 email.text,
                 email.html,
-                {"kind": message.kind, "role": _role_of(message.recipient)},
+                {"kind": message.kind, "role": role_of(message.recipient)},
             )
         except MailerError as error:
             log.warning(
@@ -159,7 +158,7 @@ class Dispatcher:
             status, code = outcome
             if status == "sent":
                 outbox.append(replace(m, status="sent", sent_at=now, last_error=""))
-                events.append(AuditEvent(now, "emailed", "", {"kind": m.kind, "to": _role_of(m.recipient)}))
+                events.append(AuditEvent(now, "emailed", "", {"kind": m.kind, "to": role_of(m.recipient)}))
             elif status == "retry":
                 delay = retry_delay(m.attempts)
                 outbox.append(replace(m, status="pending", next_attempt_at=now + delay, last_error=code))
@@ -207,7 +206,7 @@ class Dispatcher:
         recipient_name: str,
     ) -> dict[str, Any]:
         teachers = {t.id: t.name for t in school.teachers}
-        role = _role_of(message.recipient)
+        role = role_of(message.recipient)
         has_link = message.recipient != OFFICE
         context: dict[str, Any] = {
             "district_name": self.district.district.name,
@@ -250,7 +249,7 @@ class Dispatcher:
                         "event": audit_label(e.event, language),
                         "who": party_label(
                             e.party,
-                            _role_of(e.party) if e.party else "",
+                            role_of(e.party) if e.party else "",
                             teachers,
                             school.principal.name,
                             language,
@@ -276,9 +275,3 @@ class Dispatcher:
                 by=by,
             )
         return context
-
-
-def _role_of(recipient: str) -> str:
-    if recipient in (OFFICE, Role.GUARDIAN.value, Role.PRINCIPAL.value):
-        return recipient
-    return Role.TEACHER.value

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 
-from .model import StoredRequest
+from ..core.request import StoredRequest
 
 
 class Clock(Protocol):
@@ -29,6 +29,10 @@ class Store(Protocol):
         ...
 
     def get(self, request_id: str) -> StoredRequest | None: ...
+
+    def days_used(self, student_id: str, school_year: str) -> int:
+        """The school days the student's contracts hold in that school year."""
+        ...
 
     def get_with_days_used(
         self, request_id: str, student_id: str, school_year: str

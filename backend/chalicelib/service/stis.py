@@ -17,6 +17,7 @@ from ..core import rules as core_rules
 from ..core.contract import Contract, Party, Role, Signature, State
 from ..core.contract_text import ContractFacts, render, sha256_of
 from ..core.errors import ContractChanged, WrongState
+from ..core.request import OFFICE, AuditEvent, Guardian, OutboxMessage, StoredRequest, Student, party_of
 from . import tokens
 from .errors import (
     Busy,
@@ -29,7 +30,6 @@ from .errors import (
     UnknownSchool,
     UnknownTeacher,
 )
-from .model import OFFICE, AuditEvent, Guardian, OutboxMessage, StoredRequest, Student
 from .ports import Clock, Store
 
 WRITE_ATTEMPTS = 4
@@ -120,13 +120,12 @@ class StisService:
 
     def contract_text(self, request: StoredRequest, language: str) -> str:
         school = self._school(request.school_id)
-        names = {t.id: t.name for t in school.teachers}
         facts = ContractFacts(
             district=self.district.district.name,
             school=school.name,
             student=request.student.full_name,
             grade=request.student.grade,
-            teachers=tuple(names.get(t, t) for t in request.teacher_ids),
+            teachers=tuple(school.teacher_name(t) for t in request.teacher_ids),
             principal=school.principal.name,
             school_year=request.school_year,
             dates=request.dates,
@@ -347,9 +346,7 @@ class StisService:
         key = tokens.party_for(token, request.token_hashes)
         if key is None:
             raise InvalidToken()
-        if key in ("guardian", "principal"):
-            return request, Party(Role(key), key)
-        return request, Party.teacher(key)
+        return request, party_of(key)
 
     @staticmethod
     def _void_change(current: StoredRequest, now: datetime) -> tuple[StoredRequest, bool]:

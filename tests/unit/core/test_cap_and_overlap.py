@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from chalicelib.core import errors
 from chalicelib.core.calendar import SchoolCalendar
 from chalicelib.core.contract import Contract, Party, Signature
-from chalicelib.core.rules import HeldDays, StisRules, check_cap, check_overlap, days_held
+from chalicelib.core.rules import HeldDays, StisRules, check_cap, check_claim, check_overlap, days_held
 
 YEAR = "2026-2027"
 
@@ -21,9 +21,9 @@ def held(request_id: str, first: date, last: date, days: int) -> HeldDays:
 
 def test_fifteen_days_fit_but_the_sixteenth_does_not(rules: StisRules) -> None:
     active = [held("a", date(2027, 1, 4), date(2027, 1, 15), 10)]
-    assert check_cap(rules, active, YEAR, 5) == 15
+    assert check_cap(rules.max_days_per_year, active, YEAR, 5) == 15
     with pytest.raises(errors.CapExceeded) as refused:
-        check_cap(rules, active, YEAR, 6)
+        check_cap(rules.max_days_per_year, active, YEAR, 6)
     assert refused.value.details == {
         "days_used": 10,
         "requested": 6,
@@ -34,7 +34,7 @@ def test_fifteen_days_fit_but_the_sixteenth_does_not(rules: StisRules) -> None:
 
 def test_days_held_in_another_school_year_do_not_count(rules: StisRules) -> None:
     other_year = HeldDays("a", "2027-2028", date(2027, 9, 1), date(2027, 9, 21), 15)
-    assert check_cap(rules, [other_year], YEAR, 15) == 15
+    assert check_cap(rules.max_days_per_year, [other_year], YEAR, 15) == 15
 
 
 def test_a_request_sharing_one_day_with_an_active_contract_overlaps() -> None:
@@ -66,12 +66,11 @@ def test_no_sequence_of_requests_and_endings_leaves_a_student_above_the_cap_or_o
         active = [t.days for t in tracked if t.contract.state.holds_days]
         if action == "submit":
             span = school_days[which : which + length]
+            request = HeldDays(str(len(tracked)), YEAR, span[0], span[-1], len(span))
             try:
-                check_overlap(active, span[0], span[-1])
-                check_cap(rules, active, YEAR, len(span))
+                check_claim(rules.max_days_per_year, active, request)
             except (errors.Overlap, errors.CapExceeded):
                 continue
-            request = HeldDays(str(len(tracked)), YEAR, span[0], span[-1], len(span))
             tracked.append(Tracked(Contract(teacher_ids=("t",)), request))
         elif tracked:
             item = tracked[which % len(tracked)]

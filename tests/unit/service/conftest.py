@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from chalicelib.config.schema import DistrictConfig
-from chalicelib.service.model import Guardian, Student
+from chalicelib.core.request import Guardian, Student
 from chalicelib.service.outbox import Dispatcher
 from chalicelib.service.stis import StisService, SubmitCommand, Submitted
 from tests.support.fakes import T0, FakeClock, FakeMailer, InMemoryStore

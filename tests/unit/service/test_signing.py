@@ -112,7 +112,7 @@ def test_a_teacher_declines_and_everyone_concerned_hears_why_and_the_days_come_b
     harness.deliver()
     ended = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "ended")
     assert ended == sorted([GUARDIAN_EMAIL, WHITAKER, OFFICE])
-    assert harness.store.totals[("900123", "2026-2027")] == 0
+    assert harness.store.days_used("900123", "2026-2027") == 0
     with pytest.raises(WrongState) as closed:
         harness.sign(request_id, castellanos)
     assert closed.value.details["reason"] == "ended"
@@ -140,7 +140,7 @@ def test_contracts_not_signed_when_the_first_day_starts_become_void(harness: Har
     assert harness.service.void_expired() == 1
     assert harness.service.void_expired() == 0
     assert harness.store.get(request_id).state is State.VOID  # type: ignore[union-attr]
-    assert harness.store.totals[("900123", "2026-2027")] == 0
+    assert harness.store.days_used("900123", "2026-2027") == 0
     harness.deliver()
     void_mail = [m.to for m in harness.mailer.sent if m.tags["kind"] == "ended"]
     assert sorted(void_mail) == sorted([GUARDIAN_EMAIL, OFFICE])

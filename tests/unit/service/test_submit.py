@@ -69,7 +69,7 @@ def test_overlapping_dates_are_refused_with_the_other_request_dates(harness: Har
 
 
 def test_another_student_is_not_limited_by_the_first(harness: Harness) -> None:
-    from chalicelib.service.model import Student
+    from chalicelib.core.request import Student
 
     harness.submit(first_day=date(2027, 1, 4), last_day=date(2027, 1, 22))  # 14 days (MLK Day)
     other = harness.submit(student=Student("Ana", "Ruiz", "900777", "6"))

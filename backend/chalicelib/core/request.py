@@ -1,0 +1,144 @@
+"""The STIS request as stored: the request, its contract, links, audit trail and outbox.
+
+The aggregate every use case reads and changes, and every ``Store`` keeps
+whole. Plain frozen dataclasses, standard library only; how a store encodes
+them is the store's business (``adapters/codec.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from .contract import Contract, Party, Role, State
+from .rules import HeldDays
+
+OFFICE = "office"
+
+
+@dataclass(frozen=True)
+class Student:
+    first_name: str
+    last_name: str
+    student_id: str
+    grade: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class Guardian:
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One line of the append-only audit trail. ``party`` is a party key."""
+
+    at: datetime
+    event: str
+    party: str = ""
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One email owed for one event to one recipient; sent at most once.
+
+    ``status``: ``pending`` (due at ``next_attempt_at``), ``sending`` (claimed
+    by a dispatcher until ``next_attempt_at``), ``sent``, or ``failed`` (given up).
+    """
+
+    id: str
+    kind: str
+    recipient: str
+    next_attempt_at: datetime
+    status: str = "pending"
+    attempts: int = 0
+    sent_at: datetime | None = None
+    last_error: str = ""
+
+    def due(self, now: datetime) -> bool:
+        return self.status in ("pending", "sending") and self.next_attempt_at <= now
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    id: str
+    request_key: str
+    body_sha256: str
+    language: str
+    school_id: str
+    student: Student
+    guardian: Guardian
+    school_year: str
+    dates: tuple[date, ...]
+    reason: str
+    created_at: datetime
+    contract: Contract
+    token_salt: str
+    token_hashes: dict[str, str]
+    first_day_starts: datetime
+    expires_at: int
+    audit: tuple[AuditEvent, ...] = ()
+    outbox: tuple[OutboxMessage, ...] = ()
+    reminded_on: date | None = None
+    version: int = 0
+
+    @property
+    def state(self) -> State:
+        return self.contract.state
+
+    @property
+    def teacher_ids(self) -> tuple[str, ...]:
+        return self.contract.teacher_ids
+
+    @property
+    def first_day(self) -> date:
+        return self.dates[0]
+
+    @property
+    def last_day(self) -> date:
+        return self.dates[-1]
+
+    @property
+    def school_days(self) -> int:
+        return len(self.dates)
+
+    @property
+    def ref(self) -> str:
+        return "STIS-" + self.id.replace("-", "")[:6].upper()
+
+    def held(self) -> HeldDays:
+        return HeldDays(self.id, self.school_year, self.first_day, self.last_day, self.school_days)
+
+    def with_events(self, *events: AuditEvent) -> StoredRequest:
+        return replace(self, audit=(*self.audit, *events))
+
+    def with_messages(self, *messages: OutboxMessage) -> StoredRequest:
+        return replace(self, outbox=(*self.outbox, *messages))
+
+    def pending_messages(self) -> tuple[OutboxMessage, ...]:
+        return tuple(m for m in self.outbox if m.status in ("pending", "sending"))
+
+    def next_attempt(self) -> datetime | None:
+        pending = self.pending_messages()
+        return min(m.next_attempt_at for m in pending) if pending else None
+
+
+def party_of(key: str) -> Party:
+    """The party a stored key names: ``guardian``, ``principal`` or a teacher's id."""
+    if key in (Role.GUARDIAN.value, Role.PRINCIPAL.value):
+        return Party(Role(key), key)
+    return Party.teacher(key)
+
+
+def role_of(key: str) -> str:
+    """The role behind a recipient or audit key: a party's role, ``office``, or "" (the system)."""
+    if key in ("", OFFICE):
+        return key
+    return party_of(key).role.value
