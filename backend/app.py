@@ -1,25 +1,35 @@
-"""The STIS API on AWS Chalice: parse, call a use case, shape the response."""
+"""The STIS API on AWS Chalice: parse, call a use case, shape the response.
+
+How a request is read and answered (body, language, token, errors, logging)
+is in ``chalicelib/http/handling.py``; the answers' shapes in ``http/views.py``.
+"""
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import os
-import time
-from collections.abc import Callable
-from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
-from chalice.app import Chalice, CORSConfig, DynamoDBEvent, Rate, Request, Response
-from pydantic import BaseModel, ValidationError
+from chalice.app import Chalice, CORSConfig, DynamoDBEvent, Rate, Response
 
 from chalicelib import logs
 from chalicelib.config.loader import district
-from chalicelib.core.errors import StisError
 from chalicelib.core.request import Guardian, Student
-from chalicelib.http import errors, schemas, views
-from chalicelib.messages import general_message
+from chalicelib.http import schemas, views
+from chalicelib.http.handling import (
+    answer,
+    api,
+    bearer_token,
+    body_hash,
+    caller,
+    install,
+    parse,
+    raw_json,
+    remember_language,
+)
+from chalicelib.http.handling import (
+    language as reader_language,
+)
 from chalicelib.service.stis import SubmitCommand
 from chalicelib.settings import settings
 from chalicelib.wiring import dispatcher, service
@@ -27,6 +37,7 @@ from chalicelib.wiring import dispatcher, service
 app = Chalice(app_name="stis-portal")
 app.log.setLevel(logging.INFO)
 logs.configure()
+install(app)
 
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
 DISTRICT = district()
@@ -39,159 +50,15 @@ cors = CORSConfig(
 )
 JSON_TYPES = ["application/json"]
 
-Body = TypeVar("Body", bound=BaseModel)
 
-
-_request_language: ContextVar[str | None] = ContextVar("request_language", default=None)
-# Chalice keeps one app.current_request per process; a threaded host (the local
-# server) serves several requests at once, so each request is also kept in its own
-# context, set by the middleware below before any view runs.
-_current_request: ContextVar[Request | None] = ContextVar("current_request", default=None)
-
-
-def _current() -> Request | None:
-    return _current_request.get() or app.current_request
-
-
-def _request() -> Request:
-    request = _current()
-    assert request is not None, "only called while serving a request"
-    return request
-
-
-def _language(body_language: object = None) -> str:
-    if body_language in ("en", "es"):
-        return str(body_language)
-    request = _current()
-    query: Any = (request.query_params or {}) if request else {}
-    if query.get("lang") in ("en", "es"):
-        return str(query["lang"])
-    header = str(request.headers.get("accept-language", "") if request else "").lower()
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()[:2]
-        if tag in ("en", "es"):
-            return tag
-    return "en"
-
-
-# Every answer: JSON only (never sniffed as a page), kept by no cache (answers can
-# carry a child's name), and no Referer sent from it.
-HEADERS = {
-    "Content-Type": "application/json; charset=utf-8",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=dict(HEADERS))
-
-
-def _raw_json() -> Any:
-    raw = _request().raw_body or b""
-    if len(raw) > SETTINGS.max_body_bytes:
-        raise errors.general("payload_too_large", "payload_too_large", _language())
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[...]]]]
-        raise errors.ApiError("invalid_input", general_message("bad_json", _language()), status=400) from None
-
-
-def _parse(model: type[Body], data: Any, language: str) -> Body:
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise errors.from_validation(error, language) from None
-
-
-def _token() -> str:
-    header = str(_request().headers.get("authorization", ""))
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise errors.general("invalid_token", "missing_token", _language())
-    return token.strip()
-
-
-View = TypeVar("View", bound=Callable[..., Response])
-
-
-def api(view: View) -> View:
-    """Turn every refusal into the error body, and log without personal data."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        started = time.perf_counter()
-        request = _current()
-        _request_language.set(None)
-        try:
-            response = view(*args, **kwargs)
-        except errors.ApiError as error:
-            response = _json(error.status, error.body)
-        except StisError as error:
-            language = _request_language.get() or _language()
-            api_error = errors.from_rule(error, language)
-            response = _json(api_error.status, api_error.body)
-        except Exception:
-            logs.exception("unhandled error", route=view.__name__)
-            api_error = errors.general("internal", "internal", _language())
-            response = _json(api_error.status, api_error.body)
-        logs.event(
-            "request",
-            route=view.__name__,
-            method=request.method if request else "",
-            status=response.status_code,
-            code=_error_code(response),
-            ms=round((time.perf_counter() - started) * 1000, 2),
-            request_id=(request.context or {}).get("requestId", "") if request else "",
-        )
-        return response
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _error_code(response: Response) -> str:
-    if response.status_code < 400 or not isinstance(response.body, str):
-        return ""
-    try:
-        return str(json.loads(response.body)["error"]["code"])
-    except (ValueError, KeyError, TypeError):
-        return ""
-
-
-def _remember_language(language: str) -> str:
-    _request_language.set(language)  # errors use the request's language
-    return language
-
-
-# --- routes ---------------------------------------------------------------------
-
-
-# Chalice itself answers a wrong method (405) or Content-Type (415) before any view
-# runs; give those answers the API's error shape too, in the reader's language.
-CHALICE_REFUSALS = {405: "method_not_allowed", 415: "unsupported_media_type"}
-
-
-@app.middleware("http")
-def chalice_refusals_in_our_shape(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    _current_request.set(event)
-    response = get_response(event)
-    code = CHALICE_REFUSALS.get(response.status_code)
-    if code is None or not isinstance(response.body, dict) or "Code" not in response.body:
-        return response
-    api_error = errors.general(code, code, _language())
-    shaped = _json(api_error.status, api_error.body)
-    shaped.headers = {**(response.headers or {}), **shaped.headers}
-    logs.event("request", route="", method=event.method if event else "", status=api_error.status, code=code)
-    return shaped
+def _body() -> Any:
+    return raw_json(SETTINGS.max_body_bytes)
 
 
 @app.route("/health", methods=["GET"], cors=cors)
 @api
 def health() -> Response:
-    return _json(200, {"status": "ok"})
+    return answer(200, {"status": "ok"})
 
 
 @app.route("/openapi.json", methods=["GET"], cors=cors)
@@ -199,29 +66,29 @@ def health() -> Response:
 def openapi_document() -> Response:
     from chalicelib.http import openapi  # only this route needs it
 
-    return _json(200, openapi.document())
+    return answer(200, openapi.document())
 
 
 @app.route("/schools", methods=["GET"], cors=cors)
 @api
 def list_schools() -> Response:
-    return _json(200, views.schools(DISTRICT, _language()))
+    return answer(200, views.schools(DISTRICT, reader_language()))
 
 
 @app.route("/stis/quote", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def quote() -> Response:
-    language = _remember_language(_language())
-    body = _parse(schemas.QuoteBody, _raw_json(), language)
-    return _json(200, views.quote(service().quote(body.first_day, body.last_day)))
+    language = remember_language(reader_language())
+    body = parse(schemas.QuoteBody, _body(), language)
+    return answer(200, views.quote(service().quote(body.first_day, body.last_day)))
 
 
 @app.route("/stis/requests", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def submit() -> Response:
-    data = _raw_json()
-    language = _remember_language(_language(data.get("language") if isinstance(data, dict) else None))
-    body = _parse(schemas.SubmitBody, data, language)
+    data = _body()
+    language = remember_language(reader_language(data.get("language") if isinstance(data, dict) else None))
+    body = parse(schemas.SubmitBody, data, language)
     command = SubmitCommand(
         request_key=body.request_key,
         language=body.language,
@@ -232,63 +99,55 @@ def submit() -> Response:
         first_day=body.first_day,
         last_day=body.last_day,
         reason=body.reason,
-        body_sha256=_body_hash(body),
+        body_sha256=body_hash(body),
     )
     result = service().submit(command)
-    return _json(201 if result.created else 200, views.submitted(result))
-
-
-def _body_hash(body: BaseModel) -> str:
-    import hashlib
-
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return answer(201 if result.created else 200, views.submitted(result))
 
 
 @app.route("/stis/requests/{request_id}", methods=["GET"], cors=cors)
 @api
 def get_request(request_id: str) -> Response:
-    language = _remember_language(_language())
-    view = service().view(request_id, _token(), language)
-    return _json(200, views.request(view, DISTRICT))
+    language = remember_language(reader_language())
+    view = service().view(request_id, bearer_token(), language)
+    return answer(200, views.request(view, DISTRICT))
 
 
 @app.route("/stis/requests/{request_id}/sign", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def sign(request_id: str) -> Response:
-    language = _remember_language(_language())
-    token = _token()
-    body = _parse(schemas.SignBody, _raw_json(), language)
-    request = _request()
-    identity = (request.context or {}).get("identity") or {}
+    language = remember_language(reader_language())
+    token = bearer_token()
+    body = parse(schemas.SignBody, _body(), language)
+    source_ip, user_agent = caller()
     view = service().sign(
         request_id,
         token,
         name=body.name,
         agree=body.agree,
         contract_sha256=body.contract_sha256,
-        source_ip=str(identity.get("sourceIp", ""))[:64],
-        user_agent=request.headers.get("user-agent", "")[:400],
+        source_ip=source_ip,
+        user_agent=user_agent,
     )
-    return _json(200, views.request(view, DISTRICT))
+    return answer(200, views.request(view, DISTRICT))
 
 
 @app.route("/stis/requests/{request_id}/decline", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def decline(request_id: str) -> Response:
-    language = _remember_language(_language())
-    token = _token()
-    body = _parse(schemas.DeclineBody, _raw_json(), language)
-    return _json(200, views.request(service().decline(request_id, token, body.reason), DISTRICT))
+    language = remember_language(reader_language())
+    token = bearer_token()
+    body = parse(schemas.DeclineBody, _body(), language)
+    return answer(200, views.request(service().decline(request_id, token, body.reason), DISTRICT))
 
 
 @app.route("/stis/requests/{request_id}/cancel", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def cancel(request_id: str) -> Response:
-    language = _remember_language(_language())
-    token = _token()
-    _parse(schemas.CancelBody, _raw_json(), language)
-    return _json(200, views.request(service().cancel(request_id, token), DISTRICT))
+    language = remember_language(reader_language())
+    token = bearer_token()
+    parse(schemas.CancelBody, _body(), language)
+    return answer(200, views.request(service().cancel(request_id, token), DISTRICT))
 
 
 # --- scheduled work and the email dispatcher ------------------------------------------
@@ -318,10 +177,8 @@ STREAM_ARN = os.environ.get(
 @app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=25, starting_position="LATEST")
 def dispatch_emails(event: DynamoDBEvent) -> None:
     """Send the emails a change owes as soon as it is stored."""
-    ids = set()
-    for record in event:
-        image = record.new_image or {}
-        if "outbox_pk" in image and image.get("sk", {}).get("S") == "REQ":
-            ids.add(image["pk"]["S"].removeprefix("REQ#"))
-    sent = sum(dispatcher().dispatch(request_id) for request_id in sorted(ids))
+    from chalicelib.adapters.dynamodb import requests_with_mail_due
+
+    ids = requests_with_mail_due(record.new_image or {} for record in event)
+    sent = sum(dispatcher().dispatch(request_id) for request_id in ids)
     logs.event("job", job="dispatch_emails", requests=len(ids), count=sent)

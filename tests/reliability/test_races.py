@@ -194,7 +194,7 @@ def test_two_requests_served_at_once_by_one_process_each_read_their_own(
     import app as app_module
 
     first_inside, second_done = threading.Event(), threading.Event()
-    original = app_module._remember_language
+    original = app_module.remember_language
 
     def held(language: str) -> str:
         if threading.current_thread().name == "first":
@@ -202,7 +202,7 @@ def test_two_requests_served_at_once_by_one_process_each_read_their_own(
             second_done.wait(10)
         return original(language)
 
-    monkeypatch.setattr(app_module, "_remember_language", held)
+    monkeypatch.setattr(app_module, "remember_language", held)
     answers: dict[str, Any] = {}
 
     def ask(name: str, first: str, last: str, language: str) -> None:

@@ -19,7 +19,7 @@ conditional on the request's version, so it happens exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -364,3 +364,14 @@ class DynamoStore:
             if not last:
                 return
             arguments["ExclusiveStartKey"] = last
+
+
+def requests_with_mail_due(new_images: Iterable[dict[str, Any]]) -> list[str]:
+    """The ids of the requests whose stream records (new images) show an email
+    owed, each once, in a stable order."""
+    ids = {
+        image["pk"]["S"].removeprefix("REQ#")
+        for image in new_images
+        if "outbox_pk" in image and image.get("sk", {}).get("S") == "REQ"
+    }
+    return sorted(ids)

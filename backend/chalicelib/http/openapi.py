@@ -1,8 +1,7 @@
 """The API as an OpenAPI 3.1 document, generated from the pydantic models.
 
 Request bodies come from ``schemas.py`` (what the API accepts); response
-bodies from the models below, which describe what ``views.py`` produces (a
-test checks real responses against them). ``OPERATIONS`` lists every route;
+bodies from ``responses.py`` (what ``views.py`` builds and the API sends). ``OPERATIONS`` lists every route;
 a test checks it against the Chalice app, so the document cannot drift.
 
     python -m chalicelib.http.openapi [path]   (writes the document; stdout without a path)
@@ -12,187 +11,18 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import schemas
-from .errors import STATUS
+from .responses import Error, Health, OpenApiDocument, QuoteResult, RequestStatus, Schools, SubmitResult
 
 VERSION = "0.1.0"
 REF = "#/components/schemas/{model}"
-
-StateName = Literal[
-    "awaiting_guardian",
-    "awaiting_teacher",
-    "awaiting_principal",
-    "approved",
-    "declined",
-    "cancelled",
-    "void",
-]
-RoleName = Literal["guardian", "teacher", "principal"]
-RoleOrNone = Literal["", "guardian", "teacher", "principal"]
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-
-
-def _known_code(code: str) -> str:
-    if code not in STATUS:
-        raise ValueError(f"unknown error code {code!r}")
-    return code
-
-
-ErrorCode = Annotated[
-    str, AfterValidator(_known_code), WithJsonSchema({"type": "string", "enum": sorted(STATUS)})
-]
-
-
-class Out(BaseModel):
-    """A response body: exactly these fields, nothing more."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-# --- response bodies -----------------------------------------------------------------
-
-
-class Health(Out):
-    status: Literal["ok"]
-
-
-class TeacherListed(Out):
-    id: str
-    name: str
-    grades: str = Field(description="Grades or subject, in the reader's language; may be empty")
-
-
-class SchoolListed(Out):
-    id: str
-    name: str
-    level: Literal["elementary", "middle", "high"]
-    grades: str
-    teachers: list[TeacherListed]
-
-
-class Schools(Out):
-    """The schools and their teachers; never an email address."""
-
-    schools: list[SchoolListed]
-
-
-class QuoteResult(Out):
-    school_year: str
-    school_days: Annotated[int, Field(ge=0)]
-    dates: list[date]
-    notice_hours: Annotated[int, Field(ge=0)]
-    notice_deadline: datetime
-    notice_ok: bool
-    earliest_first_day: date | None
-
-
-class SubmitResult(Out):
-    id: str
-    ref: str
-    status: StateName
-    school_days: Annotated[int, Field(ge=1)]
-    days_used: Annotated[int, Field(ge=0)]
-    days_remaining: Annotated[int, Field(ge=0)]
-
-
-class PartyShown(Out):
-    role: RoleName
-    party: str
-    name: str
-
-
-class SignatureShown(PartyShown):
-    signed_at: datetime
-
-
-class TeacherShown(Out):
-    id: str
-    name: str
-    signed: bool
-
-
-class SchoolShown(Out):
-    id: str
-    name: str
-
-
-class StudentShown(Out):
-    first_name: str
-    last_name: str
-    grade: str
-
-
-class EndingShown(Out):
-    state: Literal["declined", "cancelled", "void"]
-    reason: str
-    at: datetime
-    by_role: RoleOrNone
-
-
-class AuditShown(Out):
-    at: datetime
-    event: str
-    role: RoleOrNone
-
-
-class RequestStatus(Out):
-    """A request as one party sees it through their link."""
-
-    id: str
-    ref: str
-    status: StateName
-    school_year: str
-    first_day: date
-    last_day: date
-    first_day_starts: datetime
-    school_days: Annotated[int, Field(ge=1)]
-    dates: list[date]
-    school: SchoolShown
-    student: StudentShown
-    teachers: list[TeacherShown]
-    signatures: list[SignatureShown]
-    whose_turn: list[PartyShown]
-    viewer: PartyShown
-    can_sign: bool
-    can_decline: bool
-    can_cancel: bool
-    ending: EndingShown | None
-    language: Literal["en", "es"]
-    contract_text: str
-    contract_sha256: Sha256
-    audit: list[AuditShown]
-
-
-class ErrorDetail(Out):
-    code: ErrorCode
-    message: Annotated[str, StringConstraints(min_length=1)]
-    fields: dict[str, str] = Field(
-        description="Field path (`guardian.email`, `teacher_ids[0]`) -> message, in the reader's language"
-    )
-    details: dict[str, Any] = Field(
-        default_factory=dict, description="Facts behind a rule's refusal, e.g. `earliest_first_day`"
-    )
-
-
-class Error(Out):
-    """Every refusal: the message in the request's language, else Accept-Language, else English."""
-
-    error: ErrorDetail
-
-
-class OpenApiDocument(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    openapi: str
-
 
 # --- operations ------------------------------------------------------------------------
 

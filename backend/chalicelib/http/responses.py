@@ -1,0 +1,191 @@
+"""The API's answers, as pydantic models: the views build them, and the OpenAPI
+document (``openapi.py``) is generated from them, so a field cannot exist in
+one and not the other. Built on first use (``defer_build``): a cold start
+builds only the answers its first route gives.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from .errors import STATUS
+
+StateName = Literal[
+    "awaiting_guardian",
+    "awaiting_teacher",
+    "awaiting_principal",
+    "approved",
+    "declined",
+    "cancelled",
+    "void",
+]
+RoleName = Literal["guardian", "teacher", "principal"]
+RoleOrNone = Literal["", "guardian", "teacher", "principal"]
+# A moment as the API has always written it: ISO 8601 with its UTC offset ("+00:00").
+Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _known_code(code: str) -> str:
+    if code not in STATUS:
+        raise ValueError(f"unknown error code {code!r}")
+    return code
+
+
+ErrorCode = Annotated[
+    str, AfterValidator(_known_code), WithJsonSchema({"type": "string", "enum": sorted(STATUS)})
+]
+
+
+class Out(BaseModel):
+    """A response body: exactly these fields, nothing more."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+# --- response bodies -----------------------------------------------------------------
+
+
+class Health(Out):
+    status: Literal["ok"]
+
+
+class TeacherListed(Out):
+    id: str
+    name: str
+    grades: str = Field(description="Grades or subject, in the reader's language; may be empty")
+
+
+class SchoolListed(Out):
+    id: str
+    name: str
+    level: Literal["elementary", "middle", "high"]
+    grades: str
+    teachers: list[TeacherListed]
+
+
+class Schools(Out):
+    """The schools and their teachers; never an email address."""
+
+    schools: list[SchoolListed]
+
+
+class QuoteResult(Out):
+    school_year: str
+    school_days: Annotated[int, Field(ge=0)]
+    dates: list[date]
+    notice_hours: Annotated[int, Field(ge=0)]
+    notice_deadline: Moment
+    notice_ok: bool
+    earliest_first_day: date | None
+
+
+class SubmitResult(Out):
+    id: str
+    ref: str
+    status: StateName
+    school_days: Annotated[int, Field(ge=1)]
+    days_used: Annotated[int, Field(ge=0)]
+    days_remaining: Annotated[int, Field(ge=0)]
+
+
+class PartyShown(Out):
+    role: RoleName
+    party: str
+    name: str
+
+
+class SignatureShown(PartyShown):
+    signed_at: Moment
+
+
+class TeacherShown(Out):
+    id: str
+    name: str
+    signed: bool
+
+
+class SchoolShown(Out):
+    id: str
+    name: str
+
+
+class StudentShown(Out):
+    first_name: str
+    last_name: str
+    grade: str
+
+
+class EndingShown(Out):
+    state: Literal["declined", "cancelled", "void"]
+    reason: str
+    at: Moment
+    by_role: RoleOrNone
+
+
+class AuditShown(Out):
+    at: Moment
+    event: str
+    role: RoleOrNone
+
+
+class RequestStatus(Out):
+    """A request as one party sees it through their link."""
+
+    id: str
+    ref: str
+    status: StateName
+    school_year: str
+    first_day: date
+    last_day: date
+    first_day_starts: Moment
+    school_days: Annotated[int, Field(ge=1)]
+    dates: list[date]
+    school: SchoolShown
+    student: StudentShown
+    teachers: list[TeacherShown]
+    signatures: list[SignatureShown]
+    whose_turn: list[PartyShown]
+    viewer: PartyShown
+    can_sign: bool
+    can_decline: bool
+    can_cancel: bool
+    ending: EndingShown | None
+    language: Literal["en", "es"]
+    contract_text: str
+    contract_sha256: Sha256
+    audit: list[AuditShown]
+
+
+class ErrorDetail(Out):
+    code: ErrorCode
+    message: Annotated[str, StringConstraints(min_length=1)]
+    fields: dict[str, str] = Field(
+        description="Field path (`guardian.email`, `teacher_ids[0]`) -> message, in the reader's language"
+    )
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="Facts behind a rule's refusal, e.g. `earliest_first_day`"
+    )
+
+
+class Error(Out):
+    """Every refusal: the message in the request's language, else Accept-Language, else English."""
+
+    error: ErrorDetail
+
+
+class OpenApiDocument(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
