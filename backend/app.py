@@ -30,9 +30,9 @@ from chalicelib.http.handling import (
 from chalicelib.http.handling import (
     language as reader_language,
 )
-from chalicelib.service.stis import SubmitCommand
+from chalicelib.service.submitting import SubmitCommand
 from chalicelib.settings import settings
-from chalicelib.wiring import dispatcher, service
+from chalicelib.wiring import dispatcher, jobs, signing, submitting
 
 app = Chalice(app_name="stis-portal")
 app.log.setLevel(logging.INFO)
@@ -80,7 +80,7 @@ def list_schools() -> Response:
 def quote() -> Response:
     language = remember_language(reader_language())
     body = parse(schemas.QuoteBody, _body(), language)
-    return answer(200, views.quote(service().quote(body.first_day, body.last_day)))
+    return answer(200, views.quote(submitting().quote(body.first_day, body.last_day)))
 
 
 @app.route("/stis/requests", methods=["POST"], cors=cors, content_types=JSON_TYPES)
@@ -101,7 +101,7 @@ def submit() -> Response:
         reason=body.reason,
         body_sha256=body_hash(body),
     )
-    result = service().submit(command)
+    result = submitting().submit(command)
     return answer(201 if result.created else 200, views.submitted(result))
 
 
@@ -109,7 +109,7 @@ def submit() -> Response:
 @api
 def get_request(request_id: str) -> Response:
     language = remember_language(reader_language())
-    view = service().view(request_id, bearer_token(), language)
+    view = signing().view(request_id, bearer_token(), language)
     return answer(200, views.request(view, DISTRICT))
 
 
@@ -120,7 +120,7 @@ def sign(request_id: str) -> Response:
     token = bearer_token()
     body = parse(schemas.SignBody, _body(), language)
     source_ip, user_agent = caller()
-    view = service().sign(
+    view = signing().sign(
         request_id,
         token,
         name=body.name,
@@ -138,7 +138,7 @@ def decline(request_id: str) -> Response:
     language = remember_language(reader_language())
     token = bearer_token()
     body = parse(schemas.DeclineBody, _body(), language)
-    return answer(200, views.request(service().decline(request_id, token, body.reason), DISTRICT))
+    return answer(200, views.request(signing().decline(request_id, token, body.reason), DISTRICT))
 
 
 @app.route("/stis/requests/{request_id}/cancel", methods=["POST"], cors=cors, content_types=JSON_TYPES)
@@ -147,7 +147,7 @@ def cancel(request_id: str) -> Response:
     language = remember_language(reader_language())
     token = bearer_token()
     parse(schemas.CancelBody, _body(), language)
-    return answer(200, views.request(service().cancel(request_id, token), DISTRICT))
+    return answer(200, views.request(signing().cancel(request_id, token), DISTRICT))
 
 
 # --- scheduled work and the email dispatcher ------------------------------------------
@@ -155,12 +155,12 @@ def cancel(request_id: str) -> Response:
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def send_reminders(event: Any) -> None:
-    logs.event("job", job="send_reminders", count=service().send_reminders())
+    logs.event("job", job="send_reminders", count=jobs().send_reminders())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def void_expired(event: Any) -> None:
-    logs.event("job", job="void_expired", count=service().void_expired())
+    logs.event("job", job="void_expired", count=jobs().void_expired())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

@@ -84,7 +84,8 @@ def stored_items(count: int, first_n: int, table: str) -> list[dict[str, Any]]:
     from chalicelib.adapters.dynamodb import DynamoStore
     from chalicelib.config.loader import district
     from chalicelib.core.request import Guardian, Student
-    from chalicelib.service.stis import StisService, SubmitCommand
+    from chalicelib.service.records import Records
+    from chalicelib.service.submitting import SubmitCommand, Submitting
     from chalicelib.settings import settings
 
     recorder = _Recorder()
@@ -95,7 +96,7 @@ def stored_items(count: int, first_n: int, table: str) -> list[dict[str, Any]]:
             sent = tuple(replace(m, status="sent", sent_at=NOW) for m in request.outbox)
             return writer.create(replace(request, outbox=sent), cap)
 
-    seeder = StisService(district(), EmailsSent(), Clock(), settings().token_secret)  # type: ignore[arg-type]
+    seeder = Submitting(Records(district(), EmailsSent(), Clock(), settings().token_secret))  # type: ignore[arg-type]
     firsts = [date(2027, 1, 4), date(2027, 1, 11), date(2027, 2, 1), date(2027, 3, 1)]
     for n in range(first_n, first_n + count):
         first = firsts[n % len(firsts)]
@@ -219,12 +220,12 @@ def main() -> int:
     from app import app
 
     logging.getLogger("stis").setLevel(logging.WARNING)  # the figures, not the request logs
-    from chalicelib.wiring import dispatcher, service
+    from chalicelib.wiring import dispatcher, jobs, records
 
-    service().clock = Clock()
-    dispatcher().clock = service().clock
+    records().clock = Clock()
+    dispatcher().clock = records().clock
     dynamodb_calls, ses_calls = Calls(), Calls()
-    service().store.client.meta.events.register("before-call.dynamodb", dynamodb_calls)  # type: ignore[attr-defined]
+    records().store.client.meta.events.register("before-call.dynamodb", dynamodb_calls)  # type: ignore[attr-defined]
     dispatcher().mailer.client.meta.events.register("before-call.sesv2", ses_calls)  # type: ignore[attr-defined]
 
     columns: dict[int, dict[str, Counter[str]]] = {}
@@ -255,10 +256,10 @@ def main() -> int:
             replayed = post("/stis/requests", submit_body(n, first, last)).json_body
             results["submit (replayed)"] = dynamodb_calls.take()
             assert replayed == created, (replayed, created)  # nothing of the replay was kept
-            stored = service().store.get(created["id"])
+            stored = records().store.get(created["id"])
             assert stored is not None
             dynamodb_calls.take()
-            token = service().link_token(stored, "guardian")
+            token = records().link_token(stored, "guardian")
             view = client.http.get(
                 f"/stis/requests/{created['id']}", headers={"Authorization": f"Bearer {token}"}
             )
@@ -269,14 +270,14 @@ def main() -> int:
                 token,
             )
             results["sign"] = dynamodb_calls.take()
-            principal = service().link_token(stored, "principal")
+            principal = records().link_token(stored, "principal")
             post(f"/stis/requests/{created['id']}/decline", {"reason": "bench"}, principal)
             results["decline (gives days back)"] = dynamodb_calls.take()
             ses_calls.take()
             sent = dispatcher().dispatch(created["id"])
             results[f"email dispatch, 1 request ({sent} emails)"] = dynamodb_calls.take()
             results["  SES calls for those emails"] = ses_calls.take()
-            service().void_expired()
+            jobs().void_expired()
             results["job: void expired (none due)"] = dynamodb_calls.take()
             dispatcher().dispatch_due()
             results["job: retry emails (none due)"] = dynamodb_calls.take()

@@ -224,12 +224,12 @@ def main() -> int:
     from app import app
 
     logging.getLogger("stis").setLevel(logging.WARNING)
-    from chalicelib.wiring import dispatcher, service
+    from chalicelib.wiring import dispatcher, records
 
-    service().clock = Clock()
-    dispatcher().clock = service().clock
+    records().clock = Clock()
+    dispatcher().clock = records().clock
     meter = Meter(table)
-    events = service().store.client.meta.events  # type: ignore[attr-defined]
+    events = records().store.client.meta.events  # type: ignore[attr-defined]
     events.register("before-parameter-build.dynamodb", meter.before)
     events.register("after-call.dynamodb", meter.after)
     emails = Counter[str]()
@@ -264,15 +264,15 @@ def main() -> int:
         body = submit_body(7, first, last)
         request_id = call("POST", "/stis/requests", body)["id"]
         emails_out()
-        stored = service().store.get(request_id)
+        stored = records().store.get(request_id)
         assert stored is not None
         for party in ["guardian", *body["teacher_ids"], "principal"]:
-            token = service().link_token(stored, party)
+            token = records().link_token(stored, party)
             view = call("GET", f"/stis/requests/{request_id}", token=token)
             signed = {"name": "Alex Rivera", "agree": True, "contract_sha256": view["contract_sha256"]}
             call("POST", f"/stis/requests/{request_id}/sign", signed, token)
             emails_out()
-        token = service().link_token(stored, "guardian")
+        token = records().link_token(stored, "guardian")
         for _ in range(ASSUMPTIONS["status_views_after"]):
             assert call("GET", f"/stis/requests/{request_id}", token=token)["status"] == "approved"
     server.stop()

@@ -70,7 +70,7 @@ def main() -> int:
 
     import app as handler_module
     from chalicelib.adapters.aws import client
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
     # The log line is written as in AWS (formatted JSON), to a sink rather than the terminal.
     sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
@@ -102,12 +102,12 @@ def main() -> int:
     request_item = items[-1]["Put"]["Item"]
     key_item = items[0]["Put"]["Item"]
     request_id = request_item["pk"]["S"].removeprefix("REQ#")
-    stored = service().store.get  # only for the tokens below
+    stored = records().store.get  # only for the tokens below
     stubber.add_response("get_item", {"Item": request_item})
     stored_request = stored(request_id)
     assert stored_request is not None
-    guardian = service().link_token(stored_request, "guardian")
-    principal = service().link_token(stored_request, "principal")
+    guardian = records().link_token(stored_request, "guardian")
+    principal = records().link_token(stored_request, "principal")
     stubber.assert_no_pending_responses()
 
     with_request = {"Item": request_item}

@@ -11,8 +11,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config.loader import district
+from .service.jobs import Jobs
 from .service.ports import SystemClock
-from .service.stis import StisService
+from .service.records import Records
+from .service.signing import Signing
+from .service.submitting import Submitting
 from .settings import settings
 
 if TYPE_CHECKING:
@@ -20,22 +23,47 @@ if TYPE_CHECKING:
 
 
 @lru_cache(maxsize=1)
-def service() -> StisService:
+def records() -> Records:
     from .adapters.aws import client
     from .adapters.dynamodb import DynamoStore
 
     current = settings()
     store = DynamoStore(client("dynamodb"), current.table_name)
-    return StisService(district(), store, SystemClock(), current.token_secret)
+    return Records(district(), store, SystemClock(), current.token_secret)
+
+
+@lru_cache(maxsize=1)
+def submitting() -> Submitting:
+    return Submitting(records())
+
+
+@lru_cache(maxsize=1)
+def signing() -> Signing:
+    return Signing(records())
+
+
+@lru_cache(maxsize=1)
+def jobs() -> Jobs:
+    return Jobs(records())
 
 
 @lru_cache(maxsize=1)
 def dispatcher() -> Dispatcher:
     from .adapters.aws import client
     from .adapters.ses import SesMailer
+    from .email.compose import EmailComposer
     from .service.outbox import Dispatcher
 
     current = settings()
-    stis = service()
+    shared = records()
     mailer = SesMailer(client("sesv2"), current.sender_email, current.ses_configuration_set)
-    return Dispatcher(stis, stis.store, mailer, stis.clock, current.site_url)
+    composer = EmailComposer(shared.district, current.token_secret, current.site_url)
+    return Dispatcher(shared.store, mailer, shared.clock, composer)
+
+
+def reset() -> None:
+    """Forget every built piece, the settings and the AWS clients (tests change them)."""
+    from .adapters import aws
+
+    for built in (settings, aws.client, records, submitting, signing, jobs, dispatcher):
+        built.cache_clear()

@@ -195,11 +195,11 @@ class LocalStack:
 
     def run_jobs(self) -> dict[str, int]:
         """What the AWS schedules and the table stream do, now."""
-        from chalicelib.wiring import dispatcher, service
+        from chalicelib.wiring import dispatcher, jobs
 
         counts = {
-            "voided": service().void_expired(),
-            "reminded": service().send_reminders(),
+            "voided": jobs().void_expired(),
+            "reminded": jobs().send_reminders(),
         }
         counts["emails_sent"] = dispatcher().dispatch_due()
         return counts

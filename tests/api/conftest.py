@@ -67,20 +67,17 @@ def api(aws: str, table_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("SITE_URL", "https://portal.alder-creek.example")
     monkeypatch.setenv("SITE_ORIGIN", "https://portal.alder-creek.example")
     monkeypatch.setenv("STAGE", "test")
-    from chalicelib import settings, wiring
-    from chalicelib.adapters import aws as aws_clients
+    from chalicelib import wiring
 
-    for cached in (settings.settings, aws_clients.client, wiring.service, wiring.dispatcher):
-        cached.cache_clear()
+    wiring.reset()
     from app import app
 
     clock = FakeClock(T0)
-    wiring.service().clock = clock
+    wiring.records().clock = clock
     wiring.dispatcher().clock = clock
     with Client(app, stage_name="test") as client:
         yield Api(client, clock)
-    for cached in (settings.settings, aws_clients.client, wiring.service, wiring.dispatcher):
-        cached.cache_clear()
+    wiring.reset()
 
 
 def submit_body(**changes: Any) -> dict[str, Any]:

@@ -102,10 +102,10 @@ def test_quote_refusals_name_the_field_in_the_reader_language(
 
 
 def test_a_quote_costs_no_storage_call(api: Api) -> None:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
     calls: list[str] = []
-    client = service().store.client  # type: ignore[attr-defined]
+    client = records().store.client  # type: ignore[attr-defined]
     client.meta.events.register("before-call.dynamodb", lambda **kw: calls.append(kw["model"].name))
     api.post("/stis/quote", {"first_day": "2027-01-04", "last_day": "2027-01-08"})
     assert calls == []

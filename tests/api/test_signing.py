@@ -59,12 +59,12 @@ def test_one_request_from_submit_to_approved_by_the_links_in_the_emails(api: Api
 
 
 def test_links_used_out_of_turn_as_another_role_twice_or_on_another_request_fail(api: Api) -> None:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
     request_id, guardian = middle_school_request(api)
-    stored = service().store.get(request_id)
-    teacher = service().link_token(stored, "t-rojas")  # type: ignore[arg-type]
-    principal = service().link_token(stored, "principal")  # type: ignore[arg-type]
+    stored = records().store.get(request_id)
+    teacher = records().link_token(stored, "t-rojas")  # type: ignore[arg-type]
+    principal = records().link_token(stored, "principal")  # type: ignore[arg-type]
 
     early = sign(api, request_id, teacher, "Camila Rojas")
     assert early.status_code == 409
@@ -86,7 +86,7 @@ def test_links_used_out_of_turn_as_another_role_twice_or_on_another_request_fail
     assert wrong_request.json_body["error"]["code"] == "invalid_token"
     assert api.get(f"/stis/requests/{request_id}").status_code == 403
     assert api.get("/stis/requests/no-such-id", token=guardian).status_code == 404
-    stored = service().store.get(request_id)
+    stored = records().store.get(request_id)
     assert stored is not None
     assert [s.party.key for s in stored.contract.signatures] == ["guardian"]
 

@@ -13,8 +13,10 @@ from botocore.config import Config
 from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.ses import SesMailer
 from chalicelib.config.schema import DistrictConfig
+from chalicelib.email.compose import EmailComposer
 from chalicelib.service.outbox import Dispatcher
-from chalicelib.service.stis import StisService
+from chalicelib.service.records import Records
+from chalicelib.service.submitting import Submitting
 from infra.table import create_stack, create_table
 from tests.conftest import REGION, SENDER, sent_messages  # noqa: F401 - shared with tests
 from tests.support.fakes import T0, FakeClock
@@ -35,7 +37,7 @@ def store(request: pytest.FixtureRequest, aws: str, table_name: str) -> DynamoSt
 
 @dataclass
 class System:
-    service: StisService
+    submitting: Submitting
     dispatcher: Dispatcher
     store: DynamoStore
     clock: FakeClock
@@ -44,7 +46,7 @@ class System:
 @pytest.fixture
 def system(district: DistrictConfig, store: DynamoStore, sesv2: Any) -> System:
     clock = FakeClock(T0)
-    service = StisService(district, store, clock, "integration-secret-integration-secret")
+    secret = "integration-secret-integration-secret"
     mailer = SesMailer(sesv2, SENDER)
-    dispatcher = Dispatcher(service, store, mailer, clock, "http://127.0.0.1:8001")
-    return System(service, dispatcher, store, clock)
+    dispatcher = Dispatcher(store, mailer, clock, EmailComposer(district, secret, "http://127.0.0.1:8001"))
+    return System(Submitting(Records(district, store, clock, secret)), dispatcher, store, clock)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.core.request import Guardian, Student
-from chalicelib.service.stis import SubmitCommand
+from chalicelib.service.submitting import SubmitCommand
 
 from .conftest import System
 
@@ -30,7 +30,7 @@ def command(**changes: Any) -> SubmitCommand:
 
 
 def test_a_submitted_request_reads_back_whole(system: System) -> None:
-    result = system.service.submit(command())
+    result = system.submitting.submit(command())
     stored = system.store.get(result.request.id)
     assert stored == result.request
     assert result.days_used == 5
@@ -41,7 +41,7 @@ def test_the_same_request_key_sent_five_times_makes_one_request_and_one_set_of_e
 ) -> None:
     from .conftest import sent_messages
 
-    results = [system.service.submit(command()) for _ in range(5)]
+    results = [system.submitting.submit(command()) for _ in range(5)]
     assert [r.created for r in results] == [True, False, False, False, False]
     assert len({r.request.id for r in results}) == 1
     assert {r.days_used for r in results} == {5}

@@ -19,7 +19,7 @@ def parsed() -> list[email.message.EmailMessage]:
 
 def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(system: System, sesv2: Any) -> None:
     with failing(sesv2, "SendEmail", "TooManyRequestsException", 429) as outage:
-        request = system.service.submit(command()).request
+        request = system.submitting.submit(command()).request
         for _ in range(4):
             system.dispatcher.dispatch_due()
             system.clock.advance(minutes=20)
@@ -37,7 +37,7 @@ def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(system: Syst
 
 
 def test_each_email_is_multipart_with_the_link_as_plain_text(system: System) -> None:
-    system.service.submit(command())
+    system.submitting.submit(command())
     system.dispatcher.dispatch_due()
     to_guardian = next(m for m in parsed() if "elena" in str(m["To"]))
     text = to_guardian.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]

@@ -21,10 +21,10 @@ def refused(response: Any, status: int, code: str) -> dict[str, Any]:
     return response.json_body  # type: ignore[no-any-return]
 
 
-def service() -> Any:
-    from chalicelib.wiring import service
+def records() -> Any:
+    from chalicelib.wiring import records as wired
 
-    return service()
+    return wired()
 
 
 class Request:
@@ -40,10 +40,10 @@ class Request:
         self.sha: str = view["contract_sha256"]
 
     def stored(self) -> Any:
-        return service().store.get(self.id)
+        return records().store.get(self.id)
 
     def token(self, party: str) -> str:
-        return str(service().link_token(self.stored(), party))
+        return str(records().link_token(self.stored(), party))
 
     def act(self, action: str, headers: dict[str, str], request_id: str = "") -> Any:
         path = f"/stis/requests/{request_id or self.id}"

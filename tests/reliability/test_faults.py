@@ -22,9 +22,9 @@ OFFICE = "office@ridgeline.alder-creek.example"
 
 
 def dynamodb() -> Any:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
-    return service().store.client  # type: ignore[attr-defined]
+    return records().store.client  # type: ignore[attr-defined]
 
 
 def ses() -> Any:
@@ -34,21 +34,21 @@ def ses() -> Any:
 
 
 def stored(request_id: str) -> Any:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
-    return service().store.get(request_id)
+    return records().store.get(request_id)
 
 
 def token(request_id: str, party: str) -> str:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
-    return service().link_token(stored(request_id), party)
+    return records().link_token(stored(request_id), party)
 
 
 def days_used(student_id: str = "900123") -> int:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
-    return service().store.days_used(student_id, "2026-2027")  # type: ignore[attr-defined]
+    return records().store.days_used(student_id, "2026-2027")  # type: ignore[attr-defined]
 
 
 def middle_school(**changes: Any) -> dict[str, Any]:

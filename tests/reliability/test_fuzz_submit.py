@@ -282,16 +282,16 @@ def fresh_table() -> None:
     transaction, so a long fuzz run would otherwise slow down as it goes."""
     import boto3
 
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
     from infra.table import create_table
 
     name = f"fuzz-{uuid.uuid4().hex[:12]}"
     create_table(boto3.client("dynamodb", region_name="us-west-2"), name)
-    service().store.table = name  # type: ignore[attr-defined]
+    records().store.table = name  # type: ignore[attr-defined]
 
 
 def test_submit_bodies_of_every_kind_never_break_the_api(api: Api) -> None:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
     logs = LogLines()
     logging.getLogger("stis").addHandler(logs)
@@ -328,7 +328,7 @@ def test_submit_bodies_of_every_kind_never_break_the_api(api: Api) -> None:
         result = SubmitResult.model_validate(response.json_body)
         accepted += 1
         figures.add("fuzz_submit_accepted")
-        stored = service().store.get(result.id)
+        stored = records().store.get(result.id)
         assert stored is not None
         assert stored.student.first_name == body["student"]["first_name"].strip()
         assert stored.student.last_name == body["student"]["last_name"].strip()

@@ -18,7 +18,7 @@ from tests.api.conftest import Api, submit_body
 
 from . import figures
 from .faults import inject
-from .inprocess import Request, refused, service
+from .inprocess import Request, records, refused
 
 ACTIONS = ("view", "sign", "decline", "cancel")
 
@@ -105,7 +105,7 @@ def test_a_link_past_the_record_retention_finds_nothing(api: Api) -> None:
 def test_ids_that_are_not_ids_never_reach_the_table(api: Api) -> None:
     """DynamoDB refuses a key over 2048 bytes with a ValidationException (moto does not):
     the API must answer 404 for such an id, not pass it to the table and answer 500."""
-    from chalicelib.wiring import service as wired
+    from chalicelib.wiring import records as wired
 
     request = Request(api)
     guardian = {"Authorization": f"Bearer {request.token('guardian')}"}
@@ -133,7 +133,7 @@ def test_a_replayed_submit_makes_one_request_and_one_set_of_emails(api: Api) -> 
     other_body = submit_body(last_day="2027-01-07")
     refused(api.post("/stis/requests", other_body), 409, "request_key_conflict")
     request_id = first.json_body["id"]
-    guardian = service().link_token(service().store.get(request_id), "guardian")
+    guardian = records().link_token(records().store.get(request_id), "guardian")
     assert api.post(f"/stis/requests/{request_id}/cancel", {}, token=guardian).status_code == 200
     after_cancel = api.post("/stis/requests", submit_body())
     assert after_cancel.status_code == 200
@@ -203,8 +203,8 @@ def test_a_parents_html_and_script_arrive_escaped_in_every_email(api: Api) -> No
     created = api.post("/stis/requests", body)
     assert created.status_code == 201, created.json_body
     request_id = created.json_body["id"]
-    stored = service().store.get(request_id)
-    tokens = {p: service().link_token(stored, p) for p in ("guardian", "t-castellanos", "t-rojas")}
+    stored = records().store.get(request_id)
+    tokens = {p: records().link_token(stored, p) for p in ("guardian", "t-castellanos", "t-rojas")}
     view = api.get(f"/stis/requests/{request_id}", token=tokens["guardian"]).json_body
     sha = view["contract_sha256"]
     assert view["student"]["first_name"] == names["student_first"]  # data, as typed, in JSON

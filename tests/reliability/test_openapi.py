@@ -95,13 +95,13 @@ def conforms(method: str, path: str, response: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def tokens(api: Api) -> dict[str, Any]:
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
     body = submit_body(school_id="ridgeline-middle", teacher_ids=["t-castellanos", "t-rojas"])
     created = api.post("/stis/requests", body)
-    request = service().store.get(created.json_body["id"])
+    request = records().store.get(created.json_body["id"])
     keys = ("guardian", "t-castellanos", "t-rojas", "principal")
-    return {"id": request.id, "created": created, **{k: service().link_token(request, k) for k in keys}}
+    return {"id": request.id, "created": created, **{k: records().link_token(request, k) for k in keys}}
 
 
 def test_what_the_views_answer_matches_the_documented_responses(api: Api, tokens: dict[str, Any]) -> None:
@@ -139,9 +139,9 @@ def test_what_the_views_answer_matches_the_documented_responses(api: Api, tokens
         assert [e["role"] for e in after["audit"]][:2] == ["guardian", "guardian"]
     other = submit_body(request_key="cancel-me-0001", first_day="2027-02-01", last_day="2027-02-02")
     other_id = api.post("/stis/requests", other).json_body["id"]
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
-    guardian = service().link_token(service().store.get(other_id), "guardian")
+    guardian = records().link_token(records().store.get(other_id), "guardian")
     cancelled = api.post(f"/stis/requests/{other_id}/cancel", {}, token=guardian)
     assert conforms("POST", item + "/cancel", cancelled)["ending"]["state"] == "cancelled"
 

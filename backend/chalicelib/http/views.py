@@ -7,7 +7,8 @@ from ..config.schema import DistrictConfig, School
 from ..core.contract import Party, Role
 from ..core.request import StoredRequest, role_of
 from ..core.rules import Quote
-from ..service.stis import RequestView, Submitted
+from ..service.records import RequestView
+from ..service.submitting import Submitted
 from . import responses as out
 
 

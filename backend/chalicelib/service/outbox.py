@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
-from ..config.schema import DistrictConfig, School
-from ..core.contract_text import format_date, format_grade
-from ..core.request import OFFICE, AuditEvent, OutboxMessage, StoredRequest, role_of
-from ..email.render import RenderedEmail, render_email
-from ..messages import audit_label, datetime_label, party_label, state_label
+from ..core.request import AuditEvent, OutboxMessage, StoredRequest, role_of
 from .errors import Busy, StaleWrite, Unavailable
-from .ports import Clock, Mailer, MailerError, Store
-from .stis import StisService
+from .ports import Clock, Composer, Mailer, MailerError, NoRecipient, Store
 
 log = logging.getLogger("stis.outbox")  # JSON lines (see logs.py)
 
@@ -31,12 +24,6 @@ RECORD_ATTEMPTS = 8
 MAX_ATTEMPTS = 12
 MAX_DELAY = timedelta(hours=6)
 
-Renderer = Callable[[str, str, Mapping[str, Any]], RenderedEmail]
-
-
-class NoRecipient(Exception):
-    pass
-
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 ... minutes after each failure, at most six hours."""
@@ -44,22 +31,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 class Dispatcher:
-    def __init__(
-        self,
-        service: StisService,
-        store: Store,
-        mailer: Mailer,
-        clock: Clock,
-        site_url: str,
-        render: Renderer = render_email,
-    ) -> None:
-        self.service = service
-        self.district: DistrictConfig = service.district
+    def __init__(self, store: Store, mailer: Mailer, clock: Clock, composer: Composer) -> None:
         self.store = store
         self.mailer = mailer
         self.clock = clock
-        self.site_url = site_url.rstrip("/")
-        self.render = render
+        self.composer = composer
 
     def dispatch_due(self) -> int:
         """Send every message that is due, across all requests."""
@@ -100,10 +76,9 @@ class Dispatcher:
 
     def _send(self, request: StoredRequest, message: OutboxMessage) -> tuple[str, str]:
         try:
-            address, language, context = self._address(request, message)
-            email = self.render(message.kind, language, context)
+            email = self.composer.compose(request, message)
             self.mailer.send(
-                address,
+                email.to,
                 email.subject,
                 email.text,
                 email.html,
@@ -165,113 +140,3 @@ class Dispatcher:
             else:
                 outbox.append(replace(m, status="failed", last_error=code))
         return replace(current, outbox=tuple(outbox)).with_events(*events)
-
-    # --- addressing and context -------------------------------------------------
-
-    def _address(self, request: StoredRequest, message: OutboxMessage) -> tuple[str, str, dict[str, Any]]:
-        school = self.district.school(request.school_id)
-        if school is None:
-            raise NoRecipient(request.school_id)
-        recipient = message.recipient
-        language: str
-        if recipient == OFFICE:
-            address, language, name = school.office.email, school.office.language, ""
-        elif recipient == "guardian":
-            address, language, name = (
-                request.guardian.email,
-                request.language,
-                request.guardian.name,
-            )
-        elif recipient == "principal":
-            p = school.principal
-            address, language, name = p.email, p.language, p.name
-        else:
-            teacher = school.teacher(recipient)
-            if teacher is None:
-                raise NoRecipient(recipient)
-            address, language, name = teacher.email, teacher.language, teacher.name
-        return address, language, self._context(request, message, school, language, name)
-
-    def link(self, request: StoredRequest, party_key: str, language: str) -> str:
-        token = self.service.link_token(request, party_key)
-        prefix = "es/" if language == "es" else ""
-        return f"{self.site_url}/{prefix}stis/sign/#id={request.id}&token={token}"
-
-    def _context(
-        self,
-        request: StoredRequest,
-        message: OutboxMessage,
-        school: School,
-        language: str,
-        recipient_name: str,
-    ) -> dict[str, Any]:
-        teachers = {t.id: t.name for t in school.teachers}
-        role = role_of(message.recipient)
-        has_link = message.recipient != OFFICE
-        context: dict[str, Any] = {
-            "district_name": self.district.district.name,
-            "school_name": school.name,
-            "office_phone": school.office.phone,
-            "office_email": school.office.email,
-            "student_name": request.student.full_name,
-            "first_day": format_date(request.first_day, language),
-            "last_day": format_date(request.last_day, language),
-            "school_days": request.school_days,
-            "recipient_name": recipient_name,
-            "recipient_role": role,
-            "request_ref": request.ref,
-            "link": self.link(request, message.recipient, language) if has_link else "",
-            "teachers": [teachers.get(t, t) for t in request.teacher_ids],
-            "deadline": datetime_label(
-                request.first_day_starts.astimezone(self.service.rules.zone), language
-            ),
-            "status_label": state_label(request.state.value, language),
-        }
-        turn = request.contract.whose_turn()
-        context["whose_turn"] = ", ".join(
-            party_label(p.key, p.role.value, teachers, school.principal.name, language) for p in turn
-        )
-        if message.kind == "office_new_request":
-            context.update(
-                guardian_name=request.guardian.name,
-                guardian_email=request.guardian.email,
-                guardian_phone=request.guardian.phone,
-                student_id=request.student.student_id,
-                grade=format_grade(request.student.grade, language),
-                reason=request.reason,
-            )
-        if message.kind == "approved":
-            context.update(
-                contract_text=self.service.contract_text(request, language),
-                audit=[
-                    {
-                        "at": datetime_label(e.at.astimezone(self.service.rules.zone), language),
-                        "event": audit_label(e.event, language),
-                        "who": party_label(
-                            e.party,
-                            role_of(e.party) if e.party else "",
-                            teachers,
-                            school.principal.name,
-                            language,
-                        )
-                        if e.party
-                        else "",
-                    }
-                    for e in request.audit
-                    if e.event != "emailed"
-                ],
-                student_signs_on_return=self.district.stis.student_signs == "on_return",
-            )
-        if message.kind == "ended":
-            ending = request.contract.ending
-            by = ""
-            if ending is not None and ending.by is not None:
-                by = party_label(
-                    ending.by.key, ending.by.role.value, teachers, school.principal.name, language
-                )
-            context.update(
-                state=request.state.value,
-                reason=ending.reason if ending else "",
-                by=by,
-            )
-        return context

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from ..core.request import StoredRequest
+from ..core.request import OutboxMessage, StoredRequest
 
 
 class Clock(Protocol):
@@ -68,3 +69,25 @@ class MailerError(Exception):
         super().__init__(code)
         self.code = code
         self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class Composed:
+    """One email ready to send: where, and what, in the recipient's language."""
+
+    to: str
+    language: str
+    subject: str
+    text: str
+    html: str
+
+
+class Composer(Protocol):
+    def compose(self, request: StoredRequest, message: OutboxMessage) -> Composed:
+        """The email ``message`` owes, addressed from the configuration. Raises
+        ``NoRecipient`` when its school or teacher has left the configuration."""
+        ...
+
+
+class NoRecipient(Exception):
+    pass

@@ -8,8 +8,12 @@ import pytest
 
 from chalicelib.config.schema import DistrictConfig
 from chalicelib.core.request import Guardian, Student
+from chalicelib.email.compose import EmailComposer
+from chalicelib.service.jobs import Jobs
 from chalicelib.service.outbox import Dispatcher
-from chalicelib.service.stis import StisService, SubmitCommand, Submitted
+from chalicelib.service.records import Records
+from chalicelib.service.signing import Signing
+from chalicelib.service.submitting import SubmitCommand, Submitted, Submitting
 from tests.support.fakes import T0, FakeClock, FakeMailer, InMemoryStore
 
 GUARDIAN_EMAIL = "elena.quintana@family.example"
@@ -18,7 +22,10 @@ LINK = re.compile(r"^(https?://\S+/stis/sign/#id=(\S+)&token=(\S+))$", re.M)
 
 @dataclass
 class Harness:
-    service: StisService
+    records: Records
+    submitting: Submitting
+    signing: Signing
+    jobs: Jobs
     dispatcher: Dispatcher
     store: InMemoryStore
     mailer: FakeMailer
@@ -38,20 +45,22 @@ class Harness:
             "body_sha256": "body-1",
         }
         values.update(changes)
-        return self.service.submit(SubmitCommand(**values))  # type: ignore[arg-type]
+        return self.submitting.submit(SubmitCommand(**values))  # type: ignore[arg-type]
 
     def deliver(self) -> int:
         return self.dispatcher.dispatch_due()
 
-    def token_in_email_to(self, address: str) -> str:
-        mail = self.mailer.to(address)[-1]
-        match = LINK.search(mail.text)
-        assert match, f"no link in the email to {address}"
-        return match.group(3)
+    def token_in_email_to(self, address: str, request_id: str = "") -> str:
+        """The token in the latest email to ``address`` (about ``request_id``, if given)."""
+        for mail in reversed(self.mailer.to(address)):
+            match = LINK.search(mail.text)
+            if match and request_id in ("", match.group(2)):
+                return match.group(3)
+        raise AssertionError(f"no link in the emails to {address}")
 
     def sign(self, request_id: str, token: str, name: str = "Typed Name") -> object:
-        view = self.service.view(request_id, token)
-        return self.service.sign(
+        view = self.signing.view(request_id, token)
+        return self.signing.sign(
             request_id, token, name, True, view.contract_sha256, "192.0.2.7", "Test browser"
         )
 
@@ -59,6 +68,10 @@ class Harness:
 @pytest.fixture
 def harness(district: DistrictConfig) -> Harness:
     store, mailer, clock = InMemoryStore(), FakeMailer(), FakeClock(T0)
-    service = StisService(district, store, clock, "unit-test-secret-unit-test-secret")
-    dispatcher = Dispatcher(service, store, mailer, clock, "https://portal.alder-creek.example")
-    return Harness(service, dispatcher, store, mailer, clock)
+    secret = "unit-test-secret-unit-test-secret"
+    records = Records(district, store, clock, secret)
+    composer = EmailComposer(district, secret, "https://portal.alder-creek.example")
+    dispatcher = Dispatcher(store, mailer, clock, composer)
+    return Harness(
+        records, Submitting(records), Signing(records), Jobs(records), dispatcher, store, mailer, clock
+    )

@@ -65,8 +65,8 @@ def test_links_signed_out_of_turn_or_reused_or_for_another_request_sign_nothing(
     harness: Harness,
 ) -> None:
     request_id, guardian = started(harness)
-    teacher = harness.service.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
-    principal = harness.service.link_token(harness.store.get(request_id), "principal")  # type: ignore[arg-type]
+    teacher = harness.records.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
+    principal = harness.records.link_token(harness.store.get(request_id), "principal")  # type: ignore[arg-type]
     with pytest.raises(WrongState) as early:
         harness.sign(request_id, teacher)
     assert early.value.details["reason"] == "not_your_turn"
@@ -81,9 +81,9 @@ def test_links_signed_out_of_turn_or_reused_or_for_another_request_sign_nothing(
     with pytest.raises(InvalidToken):
         harness.sign(other.id, guardian)
     with pytest.raises(InvalidToken):
-        harness.service.view(request_id, guardian[:-1] + ("A" if guardian[-1] != "A" else "B"))
+        harness.signing.view(request_id, guardian[:-1] + ("A" if guardian[-1] != "A" else "B"))
     with pytest.raises(NotFound):
-        harness.service.view("no-such-request", guardian)
+        harness.signing.view("no-such-request", guardian)
     stored = harness.store.get(request_id)
     assert stored is not None
     assert len(stored.contract.signatures) == 1
@@ -92,9 +92,9 @@ def test_links_signed_out_of_turn_or_reused_or_for_another_request_sign_nothing(
 def test_signing_a_contract_whose_text_changed_is_refused(harness: Harness) -> None:
     request_id, guardian = started(harness)
     with pytest.raises(ContractChanged):
-        harness.service.sign(request_id, guardian, "Elena", True, "0" * 64, "192.0.2.7", "ua")
-    spanish = harness.service.view(request_id, guardian, "es").contract_sha256
-    view = harness.service.sign(request_id, guardian, "Elena", True, spanish, "192.0.2.7", "ua")
+        harness.signing.sign(request_id, guardian, "Elena", True, "0" * 64, "192.0.2.7", "ua")
+    spanish = harness.signing.view(request_id, guardian, "es").contract_sha256
+    view = harness.signing.sign(request_id, guardian, "Elena", True, spanish, "192.0.2.7", "ua")
     assert view.request.state is State.AWAITING_TEACHER
 
 
@@ -107,7 +107,7 @@ def test_a_teacher_declines_and_everyone_concerned_hears_why_and_the_days_come_b
     whitaker = harness.token_in_email_to(WHITAKER)
     castellanos = harness.token_in_email_to(CASTELLANOS)
     harness.sign(request_id, whitaker, "Paul Whitaker")
-    view = harness.service.decline(request_id, castellanos, "Exámenes esa semana")
+    view = harness.signing.decline(request_id, castellanos, "Exámenes esa semana")
     assert view.request.state is State.DECLINED
     harness.deliver()
     ended = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "ended")
@@ -120,13 +120,13 @@ def test_a_teacher_declines_and_everyone_concerned_hears_why_and_the_days_come_b
 
 def test_the_guardian_cancels_before_the_first_day_but_not_after(harness: Harness) -> None:
     request_id, guardian = started(harness)
-    assert harness.service.cancel(request_id, guardian).request.state is State.CANCELLED
+    assert harness.signing.cancel(request_id, guardian).request.state is State.CANCELLED
     other = harness.submit(first_day=date(2027, 2, 1), last_day=date(2027, 2, 2)).request
     harness.deliver()
-    token = harness.token_in_email_to(GUARDIAN_EMAIL)
+    token = harness.token_in_email_to(GUARDIAN_EMAIL, other.id)
     harness.clock.current = other.first_day_starts
     with pytest.raises(WrongState) as late:
-        harness.service.cancel(other.id, token)
+        harness.signing.cancel(other.id, token)
     assert late.value.details["reason"] == "too_late"
     assert harness.store.get(other.id).state is State.VOID  # type: ignore[union-attr]
 
@@ -135,10 +135,10 @@ def test_contracts_not_signed_when_the_first_day_starts_become_void(harness: Har
     request_id, guardian = started(harness)
     harness.sign(request_id, guardian)
     harness.clock.current = datetime(2027, 1, 4, 15, 59).replace(tzinfo=harness.clock.current.tzinfo)
-    assert harness.service.void_expired() == 0
+    assert harness.jobs.void_expired() == 0
     harness.clock.advance(minutes=1)  # 8:00 in California
-    assert harness.service.void_expired() == 1
-    assert harness.service.void_expired() == 0
+    assert harness.jobs.void_expired() == 1
+    assert harness.jobs.void_expired() == 0
     assert harness.store.get(request_id).state is State.VOID  # type: ignore[union-attr]
     assert harness.store.days_used("900123", "2026-2027") == 0
     harness.deliver()
@@ -148,21 +148,21 @@ def test_contracts_not_signed_when_the_first_day_starts_become_void(harness: Har
 
 def test_a_daily_reminder_goes_to_whoever_must_sign_next(harness: Harness) -> None:
     request_id, guardian = started(harness)
-    assert harness.service.send_reminders() == 0  # the first email went today
+    assert harness.jobs.send_reminders() == 0  # the first email went today
     harness.clock.advance(days=1, hours=-3)  # Wednesday 6 a.m. in California
-    assert harness.service.send_reminders() == 0  # before the reminder hour
+    assert harness.jobs.send_reminders() == 0  # before the reminder hour
     harness.clock.advance(hours=2)
-    assert harness.service.send_reminders() == 1
-    assert harness.service.send_reminders() == 0  # once a day
+    assert harness.jobs.send_reminders() == 1
+    assert harness.jobs.send_reminders() == 0  # once a day
     harness.deliver()
     reminders = [m for m in harness.mailer.sent if m.tags["kind"] == "reminder"]
     assert [m.to for m in reminders] == [GUARDIAN_EMAIL]
     assert harness.token_in_email_to(GUARDIAN_EMAIL) == guardian  # the same link
     harness.clock.advance(days=1)
     harness.sign(request_id, guardian)
-    assert harness.service.send_reminders() == 0  # the teachers' first email is today's
+    assert harness.jobs.send_reminders() == 0  # the teachers' first email is today's
     harness.clock.advance(days=1)
-    assert harness.service.send_reminders() == 1
+    assert harness.jobs.send_reminders() == 1
     harness.deliver()
     reminded = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "reminder")
     assert reminded == sorted([GUARDIAN_EMAIL, CASTELLANOS, WHITAKER])
@@ -170,16 +170,16 @@ def test_a_daily_reminder_goes_to_whoever_must_sign_next(harness: Harness) -> No
 
 def test_views_say_who_may_do_what(harness: Harness) -> None:
     request_id, guardian = started(harness)
-    view = harness.service.view(request_id, guardian)
+    view = harness.signing.view(request_id, guardian)
     assert (view.can_sign, view.can_cancel, view.can_decline) == (True, True, False)
-    teacher = harness.service.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
-    teacher_view = harness.service.view(request_id, teacher)
+    teacher = harness.records.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
+    teacher_view = harness.signing.view(request_id, teacher)
     assert (teacher_view.can_sign, teacher_view.can_cancel, teacher_view.can_decline) == (
         False,
         False,
         True,
     )
     harness.clock.advance(days=60)
-    late = harness.service.view(request_id, guardian)
+    late = harness.signing.view(request_id, guardian)
     assert (late.can_sign, late.can_cancel) == (False, False)
     assert late.request.created_at + timedelta(days=60) == harness.clock.now()

@@ -56,7 +56,7 @@ def test_the_sixteenth_day_of_the_year_is_refused_until_days_come_back(harness: 
     assert refused.value.details["days_remaining"] == 5
     harness.deliver()
     token = harness.token_in_email_to(GUARDIAN_EMAIL)
-    harness.service.cancel(ten.request.id, token)
+    harness.signing.cancel(ten.request.id, token)
     again = harness.submit(first_day=date(2027, 2, 1), last_day=date(2027, 2, 8))
     assert again.days_used == 6
 

@@ -1,0 +1,145 @@
+"""Each email a request owes, composed: the recipient's address and language
+from the configuration (never from the request, but for the guardian's own),
+the facts formatted in that language, rendered from the templates.
+
+The outbox's dispatcher calls this through the ``Composer`` port; it sends
+nothing itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..config.schema import DistrictConfig, School
+from ..core.contract_text import format_date, format_grade
+from ..core.request import OFFICE, OutboxMessage, StoredRequest, role_of
+from ..messages import audit_label, datetime_label, party_label, state_label
+from ..service import tokens
+from ..service.agreement import contract_text
+from ..service.ports import Composed, NoRecipient
+from .render import RenderedEmail, render_email
+
+Renderer = Callable[[str, str, Mapping[str, Any]], RenderedEmail]
+
+
+class EmailComposer:
+    def __init__(
+        self,
+        district: DistrictConfig,
+        token_secret: str,
+        site_url: str,
+        render: Renderer = render_email,
+    ) -> None:
+        self.district = district
+        self.zone = district.rules().zone
+        self.token_secret = token_secret
+        self.site_url = site_url.rstrip("/")
+        self.render = render
+
+    def compose(self, request: StoredRequest, message: OutboxMessage) -> Composed:
+        school = self.district.school(request.school_id)
+        if school is None:
+            raise NoRecipient(request.school_id)
+        recipient = message.recipient
+        language: str
+        if recipient == OFFICE:
+            address, language, name = school.office.email, school.office.language, ""
+        elif recipient == "guardian":
+            address, language, name = (
+                request.guardian.email,
+                request.language,
+                request.guardian.name,
+            )
+        elif recipient == "principal":
+            p = school.principal
+            address, language, name = p.email, p.language, p.name
+        else:
+            teacher = school.teacher(recipient)
+            if teacher is None:
+                raise NoRecipient(recipient)
+            address, language, name = teacher.email, teacher.language, teacher.name
+        email = self.render(message.kind, language, self._context(request, message, school, language, name))
+        return Composed(address, language, email.subject, email.text, email.html)
+
+    def link(self, request: StoredRequest, party_key: str, language: str) -> str:
+        token = tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)
+        prefix = "es/" if language == "es" else ""
+        return f"{self.site_url}/{prefix}stis/sign/#id={request.id}&token={token}"
+
+    def _context(
+        self,
+        request: StoredRequest,
+        message: OutboxMessage,
+        school: School,
+        language: str,
+        recipient_name: str,
+    ) -> dict[str, Any]:
+        teachers = {t.id: t.name for t in school.teachers}  # as party_label wants them
+        role = role_of(message.recipient)
+        has_link = message.recipient != OFFICE
+        context: dict[str, Any] = {
+            "district_name": self.district.district.name,
+            "school_name": school.name,
+            "office_phone": school.office.phone,
+            "office_email": school.office.email,
+            "student_name": request.student.full_name,
+            "first_day": format_date(request.first_day, language),
+            "last_day": format_date(request.last_day, language),
+            "school_days": request.school_days,
+            "recipient_name": recipient_name,
+            "recipient_role": role,
+            "request_ref": request.ref,
+            "link": self.link(request, message.recipient, language) if has_link else "",
+            "teachers": [school.teacher_name(t) for t in request.teacher_ids],
+            "deadline": datetime_label(request.first_day_starts.astimezone(self.zone), language),
+            "status_label": state_label(request.state.value, language),
+        }
+        turn = request.contract.whose_turn()
+        context["whose_turn"] = ", ".join(
+            party_label(p.key, p.role.value, teachers, school.principal.name, language) for p in turn
+        )
+        if message.kind == "office_new_request":
+            context.update(
+                guardian_name=request.guardian.name,
+                guardian_email=request.guardian.email,
+                guardian_phone=request.guardian.phone,
+                student_id=request.student.student_id,
+                grade=format_grade(request.student.grade, language),
+                reason=request.reason,
+            )
+        if message.kind == "approved":
+            context.update(
+                contract_text=contract_text(self.district, request, language),
+                audit=[
+                    {
+                        "at": datetime_label(e.at.astimezone(self.zone), language),
+                        "event": audit_label(e.event, language),
+                        "who": party_label(
+                            e.party,
+                            role_of(e.party) if e.party else "",
+                            teachers,
+                            school.principal.name,
+                            language,
+                        )
+                        if e.party
+                        else "",
+                    }
+                    for e in request.audit
+                    if e.event != "emailed"
+                ],
+                student_signs_on_return=self.district.stis.student_signs == "on_return",
+            )
+        if message.kind == "ended":
+            ending = request.contract.ending
+            by = ""
+            if ending is not None and ending.by is not None:
+                by = party_label(
+                    ending.by.key, ending.by.role.value, teachers, school.principal.name, language
+                )
+            context.update(
+                state=request.state.value,
+                reason=ending.reason if ending else "",
+                by=by,
+            )
+        return context

@@ -1,0 +1,27 @@
+"""The agreement a request's signers read and sign: the district's terms filled
+in with the request's facts, in one language (the core renders it)."""
+
+from __future__ import annotations
+
+from ..config.schema import DistrictConfig
+from ..core.contract_text import ContractFacts, render
+from ..core.request import StoredRequest
+from .errors import NotFound
+
+
+def contract_text(district: DistrictConfig, request: StoredRequest, language: str) -> str:
+    school = district.school(request.school_id)
+    if school is None:  # a school removed from the configuration after the request
+        raise NotFound()
+    facts = ContractFacts(
+        district=district.district.name,
+        school=school.name,
+        student=request.student.full_name,
+        grade=request.student.grade,
+        teachers=tuple(school.teacher_name(t) for t in request.teacher_ids),
+        principal=school.principal.name,
+        school_year=request.school_year,
+        dates=request.dates,
+        student_signs_on_return=district.stis.student_signs == "on_return",
+    )
+    return render(facts, district.contract_terms.sections(language), language)

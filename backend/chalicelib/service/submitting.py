@@ -1,0 +1,138 @@
+"""Asking for STIS: the live quote, and submitting a request (checked against
+the rules, stored with its days claimed, the guardian asked to sign)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ..config.schema import School
+from ..core import rules
+from ..core.contract import Contract, Party
+from ..core.request import AuditEvent, Guardian, StoredRequest, Student
+from . import notices, tokens
+from .errors import (
+    Busy,
+    DuplicateRequestKey,
+    InvalidInput,
+    RequestKeyConflict,
+    UnknownSchool,
+    UnknownTeacher,
+)
+from .records import WRITE_ATTEMPTS, Records
+
+
+@dataclass(frozen=True)
+class SubmitCommand:
+    request_key: str
+    language: str
+    school_id: str
+    teacher_ids: tuple[str, ...]
+    student: Student
+    guardian: Guardian
+    first_day: date
+    last_day: date
+    reason: str
+    body_sha256: str
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: StoredRequest
+    days_used: int
+    days_remaining: int
+    created: bool
+
+
+class Submitting:
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.district = records.district
+        self.store = records.store
+
+    def quote(self, first_day: date, last_day: date) -> rules.Quote:
+        return rules.quote(
+            self.records.calendar, self.records.rules, first_day, last_day, self.records.clock.now()
+        )
+
+    def submit(self, command: SubmitCommand) -> Submitted:
+        school = self.district.school(command.school_id)
+        if school is None:
+            raise UnknownSchool()
+        self._check_teachers(school, command.teacher_ids)
+        now = self.records.clock.now()
+        quote = rules.check_request(
+            self.records.calendar, self.records.rules, command.first_day, command.last_day, now
+        )
+        request = self._new_request(command, quote, now)
+        cap = self.records.rules.max_days_per_year
+        try:
+            days_used = _retrying(lambda: self.store.create(request, cap))
+        except DuplicateRequestKey as duplicate:
+            if duplicate.body_sha256 != command.body_sha256:
+                raise RequestKeyConflict() from None
+            existing, days_used = self.store.get_with_days_used(
+                duplicate.request_id, command.student.student_id, quote.school_year
+            )
+            if existing is None:
+                raise RequestKeyConflict() from None
+            return self._submitted(existing, days_used, created=False)
+        return self._submitted(request, days_used, created=True)
+
+    def _submitted(self, request: StoredRequest, days_used: int, created: bool) -> Submitted:
+        remaining = max(self.records.rules.max_days_per_year - days_used, 0)
+        return Submitted(request, days_used, remaining, created)
+
+    def _check_teachers(self, school: School, teacher_ids: tuple[str, ...]) -> None:
+        if not teacher_ids:
+            raise InvalidInput("teacher_ids", "required")
+        if len(set(teacher_ids)) != len(teacher_ids):
+            raise InvalidInput("teacher_ids", "repeated")
+        limit = 1 if school.level == "elementary" else self.district.stis.max_teachers
+        if len(teacher_ids) > limit:
+            raise InvalidInput("teacher_ids", "one_teacher" if limit == 1 else "too_many", max=limit)
+        for index, teacher_id in enumerate(teacher_ids):
+            if school.teacher(teacher_id) is None:
+                raise UnknownTeacher(f"teacher_ids[{index}]")
+
+    def _new_request(self, command: SubmitCommand, quote: rules.Quote, now: datetime) -> StoredRequest:
+        day_starts_at = self.records.rules.day_starts_at
+        request_id = self.records.new_id()
+        salt = tokens.new_salt()
+        parties = [Party.guardian(), *(Party.teacher(t) for t in command.teacher_ids), Party.principal()]
+        secret = self.records.token_secret
+        hashes = {
+            p.key: tokens.token_hash(tokens.token_for(secret, request_id, salt, p.key)) for p in parties
+        }
+        retention = timedelta(days=self.district.record_retention_days)
+        last_day_ends = day_starts_at(quote.last_day) + timedelta(days=1)
+        request = StoredRequest(
+            id=request_id,
+            request_key=command.request_key,
+            body_sha256=command.body_sha256,
+            language=command.language,
+            school_id=command.school_id,
+            student=command.student,
+            guardian=command.guardian,
+            school_year=quote.school_year,
+            dates=quote.dates,
+            reason=command.reason,
+            created_at=now,
+            contract=Contract(teacher_ids=command.teacher_ids),
+            token_salt=salt,
+            token_hashes=hashes,
+            first_day_starts=day_starts_at(quote.first_day),
+            expires_at=int((last_day_ends + retention).timestamp()),
+            audit=(AuditEvent(now, "submitted", "guardian"),),
+        )
+        return request.with_messages(*notices.on_submit(now))
+
+
+def _retrying(attempt: Callable[[], int]) -> int:
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except Busy:
+            continue
+    return attempt()
