@@ -23,6 +23,7 @@ from chalicelib.http.handling import (
     body_hash,
     caller,
     install,
+    link_call,
     parse,
     raw_json,
     remember_language,
@@ -37,11 +38,10 @@ from chalicelib.wiring import dispatcher, jobs, signing, submitting
 app = Chalice(app_name="stis-portal")
 app.log.setLevel(logging.INFO)
 logs.configure()
-install(app)
-
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
 DISTRICT = district()
 SETTINGS = settings()
+install(app, SETTINGS.max_body_bytes)
 
 cors = CORSConfig(
     allow_origin=SETTINGS.site_origin,
@@ -49,10 +49,6 @@ cors = CORSConfig(
     max_age=600,
 )
 JSON_TYPES = ["application/json"]
-
-
-def _body() -> Any:
-    return raw_json(SETTINGS.max_body_bytes)
 
 
 @app.route("/health", methods=["GET"], cors=cors)
@@ -79,14 +75,14 @@ def list_schools() -> Response:
 @api
 def quote() -> Response:
     language = remember_language(reader_language())
-    body = parse(schemas.QuoteBody, _body(), language)
+    body = parse(schemas.QuoteBody, raw_json(), language)
     return answer(200, views.quote(submitting().quote(body.first_day, body.last_day)))
 
 
 @app.route("/stis/requests", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def submit() -> Response:
-    data = _body()
+    data = raw_json()
     language = remember_language(reader_language(data.get("language") if isinstance(data, dict) else None))
     body = parse(schemas.SubmitBody, data, language)
     command = SubmitCommand(
@@ -116,9 +112,7 @@ def get_request(request_id: str) -> Response:
 @app.route("/stis/requests/{request_id}/sign", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def sign(request_id: str) -> Response:
-    language = remember_language(reader_language())
-    token = bearer_token()
-    body = parse(schemas.SignBody, _body(), language)
+    token, body = link_call(schemas.SignBody)
     source_ip, user_agent = caller()
     view = signing().sign(
         request_id,
@@ -135,18 +129,14 @@ def sign(request_id: str) -> Response:
 @app.route("/stis/requests/{request_id}/decline", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def decline(request_id: str) -> Response:
-    language = remember_language(reader_language())
-    token = bearer_token()
-    body = parse(schemas.DeclineBody, _body(), language)
+    token, body = link_call(schemas.DeclineBody)
     return answer(200, views.request(signing().decline(request_id, token, body.reason), DISTRICT))
 
 
 @app.route("/stis/requests/{request_id}/cancel", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def cancel(request_id: str) -> Response:
-    language = remember_language(reader_language())
-    token = bearer_token()
-    parse(schemas.CancelBody, _body(), language)
+    token, _ = link_call(schemas.CancelBody)
     return answer(200, views.request(signing().cancel(request_id, token), DISTRICT))
 
 

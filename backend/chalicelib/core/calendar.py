@@ -11,6 +11,25 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 
+class SchoolDaySpan:
+    """First day, last day and length of anything that holds its school ``dates``
+    in order (a quote, a request): one definition for all of them."""
+
+    dates: tuple[date, ...]
+
+    @property
+    def first_day(self) -> date:
+        return self.dates[0]
+
+    @property
+    def last_day(self) -> date:
+        return self.dates[-1]
+
+    @property
+    def school_days(self) -> int:
+        return len(self.dates)
+
+
 @dataclass(frozen=True)
 class SchoolYear:
     """One school year: its id (for example ``2026-2027``), bounds and days off."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from .calendar import SchoolDaySpan
 from .contract import Contract, Party, Role, State
 from .rules import HeldDays
 
@@ -67,7 +68,7 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True)
-class StoredRequest:
+class StoredRequest(SchoolDaySpan):
     id: str
     request_key: str
     body_sha256: str
@@ -96,18 +97,6 @@ class StoredRequest:
     @property
     def teacher_ids(self) -> tuple[str, ...]:
         return self.contract.teacher_ids
-
-    @property
-    def first_day(self) -> date:
-        return self.dates[0]
-
-    @property
-    def last_day(self) -> date:
-        return self.dates[-1]
-
-    @property
-    def school_days(self) -> int:
-        return len(self.dates)
 
     @property
     def ref(self) -> str:

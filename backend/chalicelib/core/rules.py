@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .calendar import SchoolCalendar, SchoolYear
+from .calendar import SchoolCalendar, SchoolDaySpan, SchoolYear
 from .errors import (
     CapExceeded,
     ContractTooLong,
@@ -71,7 +71,7 @@ class StisRules:
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(SchoolDaySpan):
     """What a contract from ``first_day`` to ``last_day`` would be, seen at ``now``."""
 
     school_year: str
@@ -81,17 +81,11 @@ class Quote:
     notice_ok: bool
     earliest_first_day: date | None
 
-    @property
-    def school_days(self) -> int:
-        return len(self.dates)
-
-    @property
-    def first_day(self) -> date:
-        return self.dates[0]
-
-    @property
-    def last_day(self) -> date:
-        return self.dates[-1]
+    def require_notice(self) -> Quote:
+        """This quote, if the request would arrive in time; else why not."""
+        if not self.notice_ok:
+            raise InsufficientNotice(self.notice_hours, self.notice_deadline, self.earliest_first_day)
+        return self
 
 
 def contract_span(
@@ -162,20 +156,6 @@ def quote(
         notice_ok=now <= deadline,
         earliest_first_day=earliest_first_day(calendar, rules, len(dates), now),
     )
-
-
-def check_request(
-    calendar: SchoolCalendar,
-    rules: StisRules,
-    first_day: date,
-    last_day: date,
-    now: datetime,
-) -> Quote:
-    """Every rule that depends on the request alone; raises the first broken one."""
-    result = quote(calendar, rules, first_day, last_day, now)
-    if not result.notice_ok:
-        raise InsufficientNotice(result.notice_hours, result.notice_deadline, result.earliest_first_day)
-    return result
 
 
 @dataclass(frozen=True)

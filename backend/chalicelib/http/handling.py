@@ -48,14 +48,15 @@ HEADERS = {
 CHALICE_REFUSALS = {405: "method_not_allowed", 415: "unsupported_media_type"}
 
 _app: Chalice | None = None
+_max_body_bytes = 32_768
 _current_request: ContextVar[Request | None] = ContextVar("current_request", default=None)
 _request_language: ContextVar[str | None] = ContextVar("request_language", default=None)
 
 
-def install(app: Chalice) -> None:
+def install(app: Chalice, max_body_bytes: int) -> None:
     """Serve ``app``'s requests through this module (once, at import of app.py)."""
-    global _app
-    _app = app
+    global _app, _max_body_bytes
+    _app, _max_body_bytes = app, max_body_bytes
     app.register_middleware(_refusals_in_our_shape, "http")
 
 
@@ -94,10 +95,10 @@ def remember_language(chosen: str) -> str:
     return chosen
 
 
-def raw_json(max_bytes: int) -> Any:
+def raw_json() -> Any:
     """The body as parsed JSON (``{}`` when empty); too large or not JSON is refused."""
     raw = _request().raw_body or b""
-    if len(raw) > max_bytes:
+    if len(raw) > _max_body_bytes:
         raise errors.general("payload_too_large", "payload_too_large", language())
     if not raw.strip():
         return {}
@@ -112,6 +113,14 @@ def parse(model: type[Body], data: Any, chosen_language: str) -> Body:
         return model.model_validate(data)
     except ValidationError as error:
         raise errors.from_validation(error, chosen_language) from None
+
+
+def link_call(model: type[Body]) -> tuple[str, Body]:
+    """What a call through a party's link brings: the link's token and the parsed
+    body (refusals from here on are in the reader's language)."""
+    chosen = remember_language(language())
+    token = bearer_token()
+    return token, parse(model, raw_json(), chosen)
 
 
 def body_hash(body: BaseModel) -> str:

@@ -70,6 +70,22 @@ class Operation:
 _JSON_ERRORS = (400, 405, 413, 415, 422, 429, 500)
 _TOKEN_ERRORS = (403, 404)
 
+
+def _link_action(verb: str, summary: str, body: type[BaseModel], body_required: bool = True) -> Operation:
+    """``POST /stis/requests/{request_id}/<verb>`` with a party's link token."""
+    return Operation(
+        "POST",
+        f"/stis/requests/{{request_id}}/{verb}",
+        verb,
+        summary,
+        {200: RequestStatus},
+        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
+        body=body,
+        body_required=body_required,
+        token=True,
+    )
+
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/health", "health", "Is the API up?", {200: Health}, (405, 500)),
     Operation(
@@ -103,36 +119,14 @@ OPERATIONS: tuple[Operation, ...] = (
         (*_TOKEN_ERRORS, 405, 429, 500),
         token=True,
     ),
-    Operation(
-        "POST",
-        "/stis/requests/{request_id}/sign",
-        "sign",
-        "Sign the contract (in turn, once, with the SHA-256 of the text shown)",
-        {200: RequestStatus},
-        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
-        body=schemas.SignBody,
-        token=True,
+    _link_action(
+        "sign", "Sign the contract (in turn, once, with the SHA-256 of the text shown)", schemas.SignBody
     ),
-    Operation(
-        "POST",
-        "/stis/requests/{request_id}/decline",
-        "decline",
-        "Decline the contract, with a reason (a teacher or the principal)",
-        {200: RequestStatus},
-        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
-        body=schemas.DeclineBody,
-        token=True,
+    _link_action(
+        "decline", "Decline the contract, with a reason (a teacher or the principal)", schemas.DeclineBody
     ),
-    Operation(
-        "POST",
-        "/stis/requests/{request_id}/cancel",
-        "cancel",
-        "Cancel the request (the guardian, before the first day)",
-        {200: RequestStatus},
-        (*_JSON_ERRORS, *_TOKEN_ERRORS, 409),
-        body=schemas.CancelBody,
-        body_required=False,
-        token=True,
+    _link_action(
+        "cancel", "Cancel the request (the guardian, before the first day)", schemas.CancelBody, False
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Protocol, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -56,6 +56,22 @@ def _iso_date_text(value: object) -> object:
 
 
 Day = Annotated[date, BeforeValidator(_iso_date_text)]
+
+
+def _in_order(body: Dates) -> Dates:
+    if body.last_day < body.first_day:
+        raise PydanticCustomError("last_before_first", "last_day is before first_day")
+    return body
+
+
+class _HasDates(Protocol):
+    @property
+    def first_day(self) -> date: ...
+    @property
+    def last_day(self) -> date: ...
+
+
+Dates = TypeVar("Dates", bound=_HasDates)
 Grade = Literal["TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
 
 
@@ -92,9 +108,7 @@ class SubmitBody(Body):
 
     @model_validator(mode="after")
     def last_not_before_first(self) -> Self:
-        if self.last_day < self.first_day:
-            raise PydanticCustomError("last_before_first", "last_day is before first_day")
-        return self
+        return _in_order(self)
 
 
 class QuoteBody(Body):
@@ -103,9 +117,7 @@ class QuoteBody(Body):
 
     @model_validator(mode="after")
     def last_not_before_first(self) -> Self:
-        if self.last_day < self.first_day:
-            raise PydanticCustomError("last_before_first", "last_day is before first_day")
-        return self
+        return _in_order(self)
 
 
 class SignBody(Body):

@@ -62,9 +62,9 @@ class Submitting:
             raise UnknownSchool()
         self._check_teachers(school, command.teacher_ids)
         now = self.records.clock.now()
-        quote = rules.check_request(
+        quote = rules.quote(
             self.records.calendar, self.records.rules, command.first_day, command.last_day, now
-        )
+        ).require_notice()
         request = self._new_request(command, quote, now)
         cap = self.records.rules.max_days_per_year
         try:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from chalicelib.core import errors
 from chalicelib.core.calendar import SchoolCalendar
-from chalicelib.core.rules import StisRules, check_request, earliest_first_day, quote
+from chalicelib.core.rules import StisRules, earliest_first_day, quote
 
 # A Monday in early December, 9 a.m. in California: well ahead of January.
 EARLY = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
@@ -109,7 +109,7 @@ def test_late_notice_is_refused_with_the_earliest_allowed_first_day(
     # Thursday 7 January 2027 at noon, asking for Friday 8: 1 day needs 24 hours.
     now = datetime(2027, 1, 7, 12, 0, tzinfo=rules.zone)
     with pytest.raises(errors.InsufficientNotice) as refused:
-        check_request(calendar, rules, date(2027, 1, 8), date(2027, 1, 8), now)
+        quote(calendar, rules, date(2027, 1, 8), date(2027, 1, 8), now).require_notice()
     assert refused.value.details["earliest_first_day"] == date(2027, 1, 11)
     assert refused.value.details["notice_hours"] == 24
 
@@ -143,7 +143,7 @@ def test_the_earliest_first_day_meets_the_notice_and_the_school_day_before_it_do
     assert year is not None
     start = year.school_day_index(earliest)
     span = year.school_days[start : start + days]
-    accepted = check_request(calendar, rules, span[0], span[-1], now)
+    accepted = quote(calendar, rules, span[0], span[-1], now).require_notice()
     assert accepted.school_days == days
     earlier = calendar.school_days_between(now.astimezone(rules.zone).date(), earliest)[:-1]
     if earlier:
@@ -155,5 +155,5 @@ def test_the_earliest_first_day_meets_the_notice_and_the_school_day_before_it_do
         refusal = rules.notice_deadline(before, days) < now or len(span_before) < days
         if not refusal:
             with pytest.raises(errors.StisError) as refused:
-                check_request(calendar, rules, span_before[0], span_before[-1], now)
+                quote(calendar, rules, span_before[0], span_before[-1], now).require_notice()
             assert refused.value.code != "insufficient_notice"
