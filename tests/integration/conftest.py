@@ -16,7 +16,7 @@ from chalicelib.config.schema import DistrictConfig
 from chalicelib.service.outbox import Dispatcher
 from chalicelib.service.stis import StisService
 from infra.table import create_stack, create_table
-from tests.conftest import REGION, SENDER, sent_messages  # noqa: F401 - shared with tests
+from tests.support.aws import REGION, SENDER, sent_messages  # noqa: F401 - shared with tests
 from tests.support.fakes import T0, FakeClock
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,9 +10,9 @@ from chalicelib.service.model import Guardian, Student
 from chalicelib.service.outbox import Dispatcher
 from chalicelib.service.stis import StisService, SubmitCommand, Submitted
 from tests.support.fakes import T0, FakeClock, FakeMailer, InMemoryStore
+from tests.support.links import link_in
 
 GUARDIAN_EMAIL = "elena.quintana@family.example"
-LINK = re.compile(r"^(https?://\S+/stis/sign/#id=(\S+)&token=(\S+))$", re.M)
 
 
 @dataclass
@@ -45,9 +44,7 @@ class Harness:
 
     def token_in_email_to(self, address: str) -> str:
         mail = self.mailer.to(address)[-1]
-        match = LINK.search(mail.text)
-        assert match, f"no link in the email to {address}"
-        return match.group(3)
+        return link_in(mail.text).token
 
     def sign(self, request_id: str, token: str, name: str = "Typed Name") -> object:
         view = self.service.view(request_id, token)
