@@ -125,19 +125,35 @@ def moto_backend() -> Any:
     return dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
 
 
-def create_bench_table(client: Any, table: str) -> None:
-    """The deployed table's keys and indexes (infra/stack.yaml), without its stream:
-    nothing counted here reads the stream, and moto keeps every stream record."""
-    from infra.table import table_properties
+def embedded_aws(prefix: str) -> tuple[Any, str]:
+    """Start an embedded AWS (moto), point the app at it and create a table like the
+    deployed one, without its stream (nothing counted here reads the stream, and
+    moto keeps every stream record); returns the server (to stop) and the table's name."""
+    import boto3
 
-    props = table_properties()
-    client.create_table(
-        TableName=table,
-        BillingMode=props["BillingMode"],
-        AttributeDefinitions=props["AttributeDefinitions"],
-        KeySchema=props["KeySchema"],
-        GlobalSecondaryIndexes=props.get("GlobalSecondaryIndexes", []),
+    from infra.local.aws import EmbeddedAws
+    from infra.local.stack import free_port
+    from infra.table import create_table
+
+    server = EmbeddedAws(free_port()).start()
+    table = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": server.url,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": REGION,
+            "TABLE_NAME": table,
+            "SITE_URL": "http://127.0.0.1:8001",
+            "STAGE": "test",
+        }
     )
+    os.environ.pop("AWS_REGION", None)
+    create_table(boto3.client("dynamodb", region_name=REGION), table, stream=False)
+    boto3.client("ses", region_name=REGION).verify_email_identity(
+        EmailAddress="attendance@alder-creek.example"
+    )
+    return server, table
 
 
 def cheap_moto_transactions(table_name: str) -> None:
@@ -191,30 +207,8 @@ def main() -> int:
     args = parser.parse_args()
     sizes = sorted(args.stored)
 
-    import boto3
-
-    from infra.local.aws import EmbeddedAws
-    from infra.local.stack import free_port
-
-    server = EmbeddedAws(free_port()).start()
-    table = f"bench-{uuid.uuid4().hex[:8]}"
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": server.url,
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": "us-west-2",
-            "TABLE_NAME": table,
-            "SITE_URL": "http://127.0.0.1:8001",
-            "STAGE": "test",
-        }
-    )
-    os.environ.pop("AWS_REGION", None)
-    create_bench_table(boto3.client("dynamodb", region_name=REGION), table)
+    server, table = embedded_aws("bench")
     cheap_moto_transactions(table)
-    boto3.client("ses", region_name="us-west-2").verify_email_identity(
-        EmailAddress="attendance@alder-creek.example"
-    )
     from chalice.test import Client
 
     from app import app

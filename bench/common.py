@@ -1,5 +1,6 @@
 """What the benchmarks share: paths, a deployment-like environment, Lambda
-proxy events for the API's routes, and request bodies that pass the rules.
+proxy events for the API's routes, and request bodies that pass the rules
+(built by tests/support/bodies.py, as the tests build them).
 
 Nothing here imports the app: a benchmark imports it when it means to time it.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import platform
 import statistics
 import sys
 import uuid
@@ -19,6 +19,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "backend"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the tests' support modules (they import no app code)
+
+from tests.support.bodies import submit_body as _submit_body  # noqa: E402 - after the path is set
+from tests.support.figures import machine as _machine  # noqa: E402
+
 REGION = "us-west-2"
 
 # What the Lambda function is given in AWS (see infra/), with throwaway values.
@@ -48,21 +54,12 @@ def use_backend() -> None:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The machine a figure was measured on, with its load average."""
+    about = _machine()
     load = ""
     with contextlib.suppress(OSError):
         load = " load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()};{load}"
-    )
+    return f"{about['cpu']}, {about['cores']} cores, Python {about['python']}, {about['system']};{load}"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -127,22 +124,23 @@ class LambdaContext:
 
 
 def submit_body(n: int, first: date, last: date, student: str | None = None) -> dict[str, Any]:
-    return {
-        "request_key": str(uuid.UUID(int=n)),
-        "language": "en",
-        "school_id": "ridgeline-middle",
-        "teacher_ids": ["t-whitaker"],
-        "student": {
+    """Request ``n`` (its key derived from ``n``), in English, for one student of Ridgeline Middle."""
+    return _submit_body(
+        request_key=str(uuid.UUID(int=n)),
+        language="en",
+        school_id="ridgeline-middle",
+        teacher_ids=["t-whitaker"],
+        student={
             "first_name": "Test",
             "last_name": "Student",
             "student_id": student or f"S{n}",
             "grade": "7",
         },
-        "guardian": {"name": "Test Parent", "email": "parent@family.example"},
-        "first_day": first.isoformat(),
-        "last_day": last.isoformat(),
-        "reason": "Family visit",
-    }
+        guardian={"name": "Test Parent", "email": "parent@family.example"},
+        first_day=first.isoformat(),
+        last_day=last.isoformat(),
+        reason="Family visit",
+    )
 
 
 def school_days_ahead(days: int = 5, weeks: int = 3, today: date | None = None) -> tuple[date, date]:

@@ -20,9 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import sys
-import uuid
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -30,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aws_calls import REGION, Clock, create_bench_table, moto_backend
+from aws_calls import Clock, embedded_aws, moto_backend
 from common import ROOT, submit_body
 
 sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
@@ -197,28 +195,7 @@ class Meter:
 
 
 def main() -> int:
-    import boto3
-
-    from infra.local.aws import EmbeddedAws
-    from infra.local.stack import free_port
-
-    server = EmbeddedAws(free_port()).start()
-    table = f"cost-{uuid.uuid4().hex[:8]}"
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": server.url,
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": REGION,
-            "TABLE_NAME": table,
-            "SITE_URL": "http://127.0.0.1:8001",
-            "STAGE": "test",
-        }
-    )
-    os.environ.pop("AWS_REGION", None)
-    create_bench_table(boto3.client("dynamodb", region_name=REGION), table)
-    ses = boto3.client("ses", region_name=REGION)
-    ses.verify_email_identity(EmailAddress="attendance@alder-creek.example")
+    server, table = embedded_aws("cost")
     from chalice.test import Client
 
     from app import app

@@ -157,37 +157,19 @@ def main() -> int:
         ),
         (
             "POST .../sign (guardian)",
-            lambda: event(
-                "POST",
-                f"/stis/requests/{request_id}/sign",
-                sign_body,
-                token=guardian,
-                **_path("{request_id}/sign", request_id),
-            ),
+            lambda: _action("sign", request_id, sign_body, guardian),
             [("get_item", with_request), ("put_item", {})],
             200,
         ),
         (
             "POST .../decline (principal)",
-            lambda: event(
-                "POST",
-                f"/stis/requests/{request_id}/decline",
-                {"reason": "Not this week"},
-                token=principal,
-                **_path("{request_id}/decline", request_id),
-            ),
+            lambda: _action("decline", request_id, {"reason": "Not this week"}, principal),
             [("get_item", with_request), ("transact_write_items", {})],
             200,
         ),
         (
             "POST .../cancel (guardian)",
-            lambda: event(
-                "POST",
-                f"/stis/requests/{request_id}/cancel",
-                {},
-                token=guardian,
-                **_path("{request_id}/cancel", request_id),
-            ),
+            lambda: _action("cancel", request_id, {}, guardian),
             [("get_item", with_request), ("transact_write_items", {})],
             200,
         ),
@@ -233,6 +215,12 @@ def main() -> int:
 
 def _path(template: str, request_id: str) -> dict[str, Any]:
     return {"resource": f"/stis/requests/{template}", "path_parameters": {"request_id": request_id}}
+
+
+def _action(action: str, request_id: str, body: dict[str, Any], token: str) -> dict[str, Any]:
+    """The event of ``POST /stis/requests/{id}/<action>`` by the holder of ``token``."""
+    resource = _path(f"{{request_id}}/{action}", request_id)
+    return event("POST", f"/stis/requests/{request_id}/{action}", body, token=token, **resource)
 
 
 def _stubbed(stubber: Any, answers: list[tuple[str, Any]]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
 
-from tests.reliability.figures import NAMES  # noqa: E402 - after the path is set
+from tests.support.figures import NAMES  # noqa: E402 - after the path is set
 
 LOST = ("server_errors", "lost_requests", "lost_emails", "duplicate_emails", "leaked_secrets")
 

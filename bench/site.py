@@ -40,18 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, machine
 
+from tests.support.browser import LAUNCH_ARGS as CHROMIUM_ARGS
+
 OUT = ROOT / "build" / "bench"
 LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGET_KB = 150
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 LIGHTHOUSE_PAGES = ("", "stis/", "stis/request/")

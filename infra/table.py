@@ -21,20 +21,22 @@ def table_properties(template: Path = TEMPLATE) -> dict[str, Any]:
     return properties
 
 
-def create_table(client: Any, table_name: str, template: Path = TEMPLATE) -> None:
-    """Create ``table_name`` with the template's keys, indexes, stream and TTL."""
+def create_table(client: Any, table_name: str, template: Path = TEMPLATE, stream: bool = True) -> None:
+    """Create ``table_name`` with the template's keys, indexes, stream and TTL
+    (``stream=False``: no stream, for benchmarks that never read it)."""
     props = table_properties(template)
+    streams = {}
+    if stream:
+        view = props["StreamSpecification"]["StreamViewType"]
+        streams = {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": view}}
     client.create_table(
         TableName=table_name,
         BillingMode=props["BillingMode"],
         AttributeDefinitions=props["AttributeDefinitions"],
         KeySchema=props["KeySchema"],
         GlobalSecondaryIndexes=props.get("GlobalSecondaryIndexes", []),
-        StreamSpecification={
-            "StreamEnabled": True,
-            "StreamViewType": props["StreamSpecification"]["StreamViewType"],
-        },
         SSESpecification={"Enabled": bool(props["SSESpecification"]["SSEEnabled"])},
+        **streams,
     )
     client.get_waiter("table_exists").wait(TableName=table_name)
     ttl = props["TimeToLiveSpecification"]

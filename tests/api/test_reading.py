@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Api, submit_body
+from tests.support.api import Api
+from tests.support.bodies import submit_body
 
 
 def test_health_says_ok(api: Api) -> None:

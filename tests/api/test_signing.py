@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import Api, submit_body
+from tests.support.api import Api
+from tests.support.bodies import submit_body
 
 GUARDIAN = "elena.quintana@family.example"
 CASTELLANOS = "i.castellanos@ridgeline.alder-creek.example"

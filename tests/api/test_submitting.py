@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from .conftest import Api, submit_body
+from tests.support.api import Api
+from tests.support.bodies import submit_body
 
 GUARDIAN = "elena.quintana@family.example"
 OFFICE = "office@madrone.alder-creek.example"

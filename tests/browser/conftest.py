@@ -144,27 +144,31 @@ def recorder() -> Recorder:
     return Recorder()
 
 
-@pytest.fixture
-def page(browser: Any, recorder: Recorder) -> Iterator[Any]:
-    """A fresh page (own cookies and storage), at a desktop size."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+def _recorded(browser: Any, recorder: Recorder, **context_options: Any) -> Iterator[Any]:
+    """A page in a context of its own, its requests and script errors going to ``recorder``."""
+    context = browser.new_context(**context_options)
     opened = context.new_page()
     opened.on("request", lambda request: recorder.requests.append(request.url))
     opened.on("pageerror", lambda error: recorder.errors.append(str(error)))
     opened.set_default_timeout(30_000)
     yield opened
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, recorder: Recorder) -> Iterator[Any]:
+    """A fresh page (own cookies and storage), at a desktop size."""
+    yield from _recorded(browser, recorder, viewport={"width": 1280, "height": 900}, locale="en-US")
 
 
 @pytest.fixture
 def phone(browser: Any, recorder: Recorder) -> Iterator[Any]:
     """A fresh page the size of a small phone (360 x 740)."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+    yield from _recorded(
+        browser,
+        recorder,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
-    opened = context.new_page()
-    opened.on("request", lambda request: recorder.requests.append(request.url))
-    opened.on("pageerror", lambda error: recorder.errors.append(str(error)))
-    opened.set_default_timeout(30_000)
-    yield opened
-    context.close()

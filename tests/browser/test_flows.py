@@ -9,7 +9,6 @@ district as shipped.
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.request
 import uuid
@@ -26,7 +25,9 @@ from playwright.sync_api import expect
 
 from chalicelib.config.loader import DEFAULT_PATH, load
 from tests.browser.conftest import Recorder, Site, site_for
+from tests.support.bodies import submit_body
 from tests.support.browser import wait_for_schools
+from tests.support.links import link_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SHIPPED = load()
 SCHOOL = next(s for s in SHIPPED.schools if s.level == "elementary")
 TEACHER = SCHOOL.teachers[0]
-SIGN_LINK = re.compile(r"https?://\S+/stis/sign/#id=[^&\s]+&token=[^\s]+")
 
 
 @pytest.fixture(scope="module")
@@ -115,9 +115,7 @@ def mail_to(site: Site, address: str, wait: float = 20, contains: str = "") -> l
 
 
 def sign_link(message: dict[str, Any]) -> str:
-    found = SIGN_LINK.search(message["text"])
-    assert found, message["text"]
-    return found.group(0)
+    return link_in(message["text"]).url
 
 
 def assert_accessible(page: Any) -> None:
@@ -278,32 +276,38 @@ def submit_through_api(site: Site, email: str) -> dict[str, Any]:
         site,
         "POST",
         "/stis/requests",
-        {
-            "request_key": str(uuid.uuid4()),
-            "language": "en",
-            "school_id": SCHOOL.id,
-            "teacher_ids": [TEACHER.id],
-            "student": {
+        submit_body(
+            request_key=str(uuid.uuid4()),
+            language="en",
+            school_id=SCHOOL.id,
+            teacher_ids=[TEACHER.id],
+            student={
                 "first_name": "Sam",
                 "last_name": "Lee",
                 "student_id": uuid.uuid4().hex[:8],
                 "grade": "K",
             },
-            "guardian": {"name": "Alex Lee", "email": email},
-            "first_day": day,
-            "last_day": day,
-        },
+            guardian={"name": "Alex Lee", "email": email},
+            first_day=day,
+            last_day=day,
+            reason="",
+        ),
     )
     assert status == 201, body
     return dict(body)
 
 
-def test_the_guardian_can_cancel_after_confirming(page: Any, long_notice: Site) -> None:
-    site = long_notice
-    email = f"cancel.{uuid.uuid4().hex[:8]}@example.com"
+def open_as_guardian(page: Any, site: Site, kind: str) -> None:
+    """Submit a request through the API and open its signing page from the guardian's email."""
+    email = f"{kind}.{uuid.uuid4().hex[:8]}@example.com"
     submit_through_api(site, email)
     page.goto(sign_link(mail_to(site, email)[0]))
     page.wait_for_selector("#sign-view:not([hidden])")
+
+
+def test_the_guardian_can_cancel_after_confirming(page: Any, long_notice: Site) -> None:
+    site = long_notice
+    open_as_guardian(page, site, "cancel")
     page.click("#cancel-start")
     assert page.is_visible("#cancel-confirm")
     page.click("#cancel-no")
@@ -318,10 +322,7 @@ def test_the_guardian_can_cancel_after_confirming(page: Any, long_notice: Site) 
 
 def test_the_teacher_can_decline_with_a_reason(page: Any, long_notice: Site) -> None:
     site = long_notice
-    email = f"decline.{uuid.uuid4().hex[:8]}@example.com"
-    submit_through_api(site, email)
-    page.goto(sign_link(mail_to(site, email)[0]))
-    page.wait_for_selector("#sign-view:not([hidden])")
+    open_as_guardian(page, site, "decline")
     assert not page.is_visible("#decline-form")  # a guardian cannot decline
     page.fill("#sign-name", "Alex Lee")
     page.check("#sign-agree")

@@ -8,6 +8,7 @@ import subprocess
 import urllib.request
 
 from infra.local.stack import port_is_free
+from tests.support.bodies import submit_body
 from tests.support.live import ROOT, running_api, stack_command, stack_env
 
 
@@ -47,16 +48,16 @@ def test_stopping_it_leaves_nothing_listening() -> None:
 def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
     with running_api() as live:
         assert live.run_jobs() == {"voided": 0, "reminded": 0, "emails_sent": 0}
-        body = {
-            "request_key": "5c0ffee0-0000-4000-8000-000000000001",
-            "language": "en",
-            "school_id": "madrone-elementary",
-            "teacher_ids": ["t-lindqvist"],
-            "student": {"first_name": "Noor", "last_name": "Haddad", "student_id": "700001", "grade": "K"},
-            "guardian": {"name": "Samir Haddad", "email": "samir.haddad@family.example"},
-            "first_day": "2027-03-01",
-            "last_day": "2027-03-02",
-        }
+        body = submit_body(
+            request_key="5c0ffee0-0000-4000-8000-000000000001",
+            language="en",
+            teacher_ids=["t-lindqvist"],
+            student={"first_name": "Noor", "last_name": "Haddad", "student_id": "700001", "grade": "K"},
+            guardian={"name": "Samir Haddad", "email": "samir.haddad@family.example"},
+            first_day="2027-03-01",
+            last_day="2027-03-02",
+            reason="",
+        )
         request = urllib.request.Request(
             f"{live.url}/stis/requests",
             data=json.dumps(body).encode(),

@@ -8,7 +8,6 @@ the principal would. A second run has a teacher decline.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.config.loader import load
+from tests.support import links
 from tests.support.browser import wait_for_schools
 from tests.support.live import Live, running_api
 
@@ -29,7 +29,6 @@ DISTRICT = load()
 SCHOOL = next(s for s in DISTRICT.schools if s.level == "middle")
 TEACHERS = SCHOOL.teachers[:2]
 OFFICE = SCHOOL.office.email
-LINK = re.compile(r"^(https?://\S+/stis/sign/#id=\S+&token=\S+)$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +75,7 @@ def emails_to(
 
 
 def link_in(message: dict[str, Any]) -> str:
-    found = LINK.search(message["text"])
-    assert found, message["subject"]
-    return found.group(1)
+    return links.link_in(message["text"]).url
 
 
 def request_as_parent(page: Any, live: Live, guardian: str, student: str) -> None:

@@ -424,7 +424,7 @@ def test_the_bundle_ships_bytecode_so_a_cold_start_does_not_compile(packaged_pat
     with zipfile.ZipFile(packaged_path.parent / "deployment.zip") as bundle:
         names = set(bundle.namelist())
         tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
-        for module in ("app", "chalicelib/service/stis", "pydantic/main", "yaml/__init__"):
+        for module in ("app", "chalicelib/service/submitting", "pydantic/main", "yaml/__init__"):
             folder, _, stem = module.rpartition("/")
             prefix = f"{folder}/" if folder else ""
             assert f"{prefix}{stem}.py" in names

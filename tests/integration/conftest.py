@@ -18,7 +18,7 @@ from chalicelib.service.outbox import Dispatcher
 from chalicelib.service.records import Records
 from chalicelib.service.submitting import Submitting
 from infra.table import create_stack, create_table
-from tests.conftest import REGION, SENDER, sent_messages  # noqa: F401 - shared with tests
+from tests.support.aws import REGION, SENDER, sent_messages  # noqa: F401 - shared with tests
 from tests.support.fakes import T0, FakeClock
 
 

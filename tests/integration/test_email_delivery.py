@@ -1,24 +1,16 @@
 from __future__ import annotations
 
-import email
-from email.policy import default as email_policy
 from typing import Any
 
-from tests.support.faults import failing
+from tests.support.aws import sent_emails
+from tests.support.faults import inject
 
 from .conftest import System, sent_messages
 from .test_dynamodb_store import command
 
 
-def parsed() -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_string(m.raw_data, policy=email_policy)  # type: ignore[misc]
-        for m in sent_messages()
-    ]
-
-
 def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(system: System, sesv2: Any) -> None:
-    with failing(sesv2, "SendEmail", "TooManyRequestsException", 429) as outage:
+    with inject(sesv2, "SendEmail", "TooManyRequestsException", 429) as outage:
         request = system.submitting.submit(command()).request
         for _ in range(4):
             system.dispatcher.dispatch_due()
@@ -32,14 +24,14 @@ def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(system: Syst
     assert system.dispatcher.dispatch_due() == 2
     system.clock.advance(hours=7)
     assert system.dispatcher.dispatch_due() == 0
-    recipients = sorted(str(m["To"]) for m in parsed())
+    recipients = sorted(str(m["To"]) for m in sent_emails())
     assert recipients == ["elena.quintana@family.example", "office@madrone.alder-creek.example"]
 
 
 def test_each_email_is_multipart_with_the_link_as_plain_text(system: System) -> None:
     system.submitting.submit(command())
     system.dispatcher.dispatch_due()
-    to_guardian = next(m for m in parsed() if "elena" in str(m["To"]))
+    to_guardian = next(m for m in sent_emails() if "elena" in str(m["To"]))
     text = to_guardian.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = to_guardian.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
     assert "http://127.0.0.1:8001/stis/sign/#id=" in text

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from tests.api.conftest import Api, submit_body
-
-from . import figures
-from .faults import cancelled, inject, no_answer
+from tests.support import figures
+from tests.support.api import Api
+from tests.support.bodies import submit_body
+from tests.support.faults import cancelled, inject, no_answer
 
 GUARDIAN = "elena.quintana@family.example"
 TEACHERS = ("i.castellanos@ridgeline.alder-creek.example", "c.rojas@ridgeline.alder-creek.example")
@@ -64,7 +64,7 @@ def sign(api: Api, request_id: str, party: str, name: str) -> Any:
 
 def mail_counts(api: Api) -> Counter[str]:
     from infra.local.mailbox import _parse
-    from tests.conftest import sent_messages
+    from tests.support.aws import sent_messages
 
     return Counter(_parse(m, "")["to"] for m in sent_messages())
 

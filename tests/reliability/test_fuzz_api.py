@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from . import figures
-from .flows import MADRONE, Flow, school_days
-from .live import LiveStack
+from tests.support import figures
+from tests.support.flows import MADRONE, Flow, school_days
+from tests.support.live_stack import LiveStack
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

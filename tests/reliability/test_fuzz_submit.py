@@ -16,8 +16,6 @@ import json
 import logging
 import uuid
 from datetime import date, timedelta
-from email import message_from_string
-from email.policy import default as email_policy
 from html.parser import HTMLParser
 from itertools import count
 from typing import Any
@@ -28,10 +26,9 @@ from hypothesis import strategies as st
 from chalicelib.http.openapi import Error, SubmitResult
 from chalicelib.logs import JsonFormatter
 from chalicelib.messages import GENERAL, PROBLEMS
-from tests.api.conftest import Api
-from tests.conftest import sent_messages
-
-from . import figures
+from tests.support import figures
+from tests.support.api import Api
+from tests.support.aws import EMAIL_HEADERS, sent_emails, sent_messages
 
 NASTY_TEXT = [
     "José Ñúñez-Ábrego",
@@ -335,20 +332,13 @@ def test_submit_bodies_of_every_kind_never_break_the_api(api: Api) -> None:
         assert stored.guardian.name == body["guardian"]["name"].strip()
         assert stored.reason == str(body.get("reason", "")).strip().replace("\r\n", "\n")
         assert api.deliver() == 2
-        mails = [message_from_string(m.raw_data, policy=email_policy) for m in sent_messages()[before:]]
+        mails = sent_emails(before)
         assert len(mails) == 2
         secrets.update(
             {stored.student.first_name, stored.student.last_name, stored.guardian.name, stored.guardian.email}
         )
         for mail in mails:
-            assert set(mail.keys()) <= {
-                "From",
-                "To",
-                "Subject",
-                "Auto-Submitted",
-                "MIME-Version",
-                "Content-Type",
-            }
+            assert set(mail.keys()) <= EMAIL_HEADERS
             to = str(mail["To"])
             assert to in (stored.guardian.email, *OFFICES)
             page = mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]

@@ -6,9 +6,9 @@ email address, typed signature, reason and link token that was sent."""
 
 from __future__ import annotations
 
-from . import figures
-from .flows import MADRONE, RIDGELINE, Flow, school_days
-from .live import STACKS, LiveStack
+from tests.support import figures
+from tests.support.flows import MADRONE, RIDGELINE, Flow, school_days
+from tests.support.live_stack import STACKS, LiveStack
 
 
 def test_no_name_email_or_token_reaches_the_logs(live: LiveStack) -> None:

@@ -10,11 +10,11 @@ import json
 
 import pytest
 
-from tests.api.conftest import Api, submit_body
-
-from . import figures
-from .inprocess import Request, refused
-from .live import Call, LiveStack
+from tests.support import figures
+from tests.support.api import Api
+from tests.support.bodies import submit_body
+from tests.support.inprocess import Request, refused
+from tests.support.live_stack import Call, LiveStack
 
 POST_ROUTES = (
     "/stis/quote",

@@ -8,17 +8,16 @@ owed) and answer in the error shape of the OpenAPI document.
 from __future__ import annotations
 
 import html
-from email import message_from_string
-from email.policy import default as email_policy
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
 
-from tests.api.conftest import Api, submit_body
-
-from . import figures
-from .faults import inject
-from .inprocess import Request, records, refused
+from tests.support import figures
+from tests.support.api import Api
+from tests.support.aws import EMAIL_HEADERS, sent_emails
+from tests.support.bodies import submit_body
+from tests.support.faults import inject
+from tests.support.inprocess import Request, records, refused
 
 ACTIONS = ("view", "sign", "decline", "cancel")
 
@@ -170,8 +169,6 @@ def elements(page: str) -> tuple[set[str], set[str], list[str]]:
 
 
 def test_a_parents_html_and_script_arrive_escaped_in_every_email(api: Api) -> None:
-    from tests.conftest import sent_messages
-
     names = {
         "student_first": "Zoë" + PAYLOADS["script"][:60],
         "student_last": PAYLOADS["attribute"],
@@ -216,19 +213,12 @@ def test_a_parents_html_and_script_arrive_escaped_in_every_email(api: Api) -> No
     assert signed.status_code == 200
     api.post(f"/stis/requests/{request_id}/decline", {"reason": names["decline"]}, token=tokens["t-rojas"])
     api.deliver()
-    messages = [message_from_string(m.raw_data, policy=email_policy) for m in sent_messages()]
+    messages = sent_emails()
     assert len(messages) == 2 + 3 + 2  # submitted; guardian signed (two teachers, office); declined
     seen = set()
     for message in messages:
         figures.add("misuses_tried")
-        assert set(message.keys()) <= {
-            "From",
-            "To",
-            "Subject",
-            "Auto-Submitted",
-            "MIME-Version",
-            "Content-Type",
-        }
+        assert set(message.keys()) <= EMAIL_HEADERS
         assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
         part = message.get_body(preferencelist=("html",))
         assert part is not None

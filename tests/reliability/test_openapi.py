@@ -13,7 +13,8 @@ from openapi_spec_validator import validate
 
 from chalicelib.http import errors
 from chalicelib.http.openapi import OPERATIONS, document, render
-from tests.api.conftest import Api, submit_body
+from tests.support.api import Api
+from tests.support.bodies import submit_body
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_COPY = ROOT / "site" / "docs" / "api" / "openapi.json"

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api
-
-from . import figures
-from .flows import MADRONE, RIDGELINE, Flow, body, school_days, sign_call
-from .live import Answer, Call, LiveStack, check_days, emails_about, unique
+from tests.support import figures
+from tests.support.api import Api
+from tests.support.flows import MADRONE, RIDGELINE, Flow, body, school_days, sign_call
+from tests.support.live_stack import Answer, Call, LiveStack, check_days, emails_about, unique
 
 YEAR = "2026-2027"
 

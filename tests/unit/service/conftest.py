@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,9 +14,9 @@ from chalicelib.service.records import Records
 from chalicelib.service.signing import Signing
 from chalicelib.service.submitting import SubmitCommand, Submitted, Submitting
 from tests.support.fakes import T0, FakeClock, FakeMailer, InMemoryStore
+from tests.support.links import links_in
 
 GUARDIAN_EMAIL = "elena.quintana@family.example"
-LINK = re.compile(r"^(https?://\S+/stis/sign/#id=(\S+)&token=(\S+))$", re.M)
 
 
 @dataclass
@@ -53,9 +52,9 @@ class Harness:
     def token_in_email_to(self, address: str, request_id: str = "") -> str:
         """The token in the latest email to ``address`` (about ``request_id``, if given)."""
         for mail in reversed(self.mailer.to(address)):
-            match = LINK.search(mail.text)
-            if match and request_id in ("", match.group(2)):
-                return match.group(3)
+            for link in links_in(mail.text):
+                if request_id in ("", link.request_id):
+                    return link.token
         raise AssertionError(f"no link in the emails to {address}")
 
     def sign(self, request_id: str, token: str, name: str = "Typed Name") -> object:

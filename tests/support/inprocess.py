@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from chalicelib.http.openapi import Error
-from tests.api.conftest import Api, submit_body
-
-from . import figures
+from tests.support import figures
+from tests.support.api import Api
+from tests.support.bodies import submit_body
 
 
 def refused(response: Any, status: int, code: str) -> dict[str, Any]:

@@ -1,27 +1,33 @@
 """Talking to the running local stack: HTTP calls (one at a time or all at
-once from real threads), its mailbox, and its DynamoDB table."""
+once from real threads), its mailbox, and its DynamoDB table.
+
+A pytest plugin: the ``live`` fixture (one local stack for the session) and
+``fresh_live`` (a stack of its own for one test)."""
 
 from __future__ import annotations
 
 import http.client
 import itertools
 import json
-import re
+import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import boto3
+import pytest
 
-from tests.support.live import Live
+from infra.local.stack import free_port
+from tests.support.links import links_in
+from tests.support.live import Live, running_api
 
 TABLE = "stis-local"
 REGION = "us-west-2"
-LINK = re.compile(r"^https?://\S+/stis/sign/#id=(\S+)&token=(\S+)$", re.M)
 _counter = itertools.count(1)
 STACKS: list[LiveStack] = []  # every local stack the session started, for the log check
 
@@ -171,10 +177,10 @@ class LiveStack:
         deadline = time.monotonic() + 20
         while True:
             for message in reversed(self.mail_to(address)):
-                for found_id, token in LINK.findall(message["text"]):
-                    if found_id == request_id:
-                        self.secrets.add(str(token))
-                        return str(token)
+                for found in links_in(message["text"]):
+                    if found.request_id == request_id:
+                        self.secrets.add(found.token)
+                        return found.token
             if time.monotonic() > deadline:
                 raise AssertionError(f"no link to {request_id} reached {address}")
             self.deliver()
@@ -257,3 +263,39 @@ def emails_about(stack: LiveStack, request_ids: Iterable[str]) -> list[tuple[str
                 found.append((request_id, message["to"], message["subject"]))
                 break
     return found
+
+
+# --- fixtures --------------------------------------------------------------------------
+
+
+@contextmanager
+def local_stack() -> Iterator[LiveStack]:
+    """The local stack on free ports, with its embedded AWS on a port we know."""
+    aws_port = free_port()
+    before = os.environ.get("STIS_AWS_PORT")
+    os.environ["STIS_AWS_PORT"] = str(aws_port)  # running_api passes the environment on
+    try:
+        with running_api() as running:
+            stack = LiveStack(running, aws_port)
+            STACKS.append(stack)
+            yield stack
+    finally:
+        if before is None:
+            os.environ.pop("STIS_AWS_PORT", None)
+        else:
+            os.environ["STIS_AWS_PORT"] = before
+
+
+@pytest.fixture(scope="session")
+def live() -> Iterator[LiveStack]:
+    """One local stack for the session."""
+    with local_stack() as stack:
+        yield stack
+
+
+@pytest.fixture
+def fresh_live() -> Iterator[LiveStack]:
+    """A local stack of its own, its table empty (moto copies the whole table on
+    every transaction, so a burst of them is fastest on a small one)."""
+    with local_stack() as stack:
+        yield stack

@@ -1,9 +1,9 @@
-"""The Chalice app through chalice.test.Client, on the embedded AWS."""
+"""The Chalice app in-process (chalice.test.Client) on the embedded AWS: the ``api``
+fixture, for tests/api and the in-process reliability tests."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,10 +12,9 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from tests.conftest import REGION, SENDER, sent_messages
+from tests.support.aws import REGION, SENDER, sent_messages
 from tests.support.fakes import T0, FakeClock
-
-LINK = re.compile(r"^(https?://\S+/stis/sign/#id=(\S+)&token=(\S+))$", re.M)
+from tests.support.links import link_in
 
 
 @dataclass
@@ -51,9 +50,8 @@ class Api:
         """(request id, token) from the newest email to ``address``."""
         mails = self.emails_to(address)
         assert mails, f"no email to {address}"
-        match = LINK.search(mails[-1]["text"])
-        assert match, f"no link in the email to {address}"
-        return match.group(2), match.group(3)
+        link = link_in(mails[-1]["text"])
+        return link.request_id, link.token
 
 
 @pytest.fixture
@@ -78,24 +76,3 @@ def api(aws: str, table_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     with Client(app, stage_name="test") as client:
         yield Api(client, clock)
     wiring.reset()
-
-
-def submit_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "request_key": "4b0e7c52-8d7a-4f0e-9d55-1c1b2c3d4e5f",
-        "language": "es",
-        "school_id": "madrone-elementary",
-        "teacher_ids": ["t-serrano"],
-        "student": {
-            "first_name": "Mateo",
-            "last_name": "Quintana",
-            "student_id": "900123",
-            "grade": "1",
-        },
-        "guardian": {"name": "Elena Quintana", "email": "elena.quintana@family.example"},
-        "first_day": "2027-01-04",
-        "last_day": "2027-01-08",
-        "reason": "Visita a la familia",
-    }
-    body.update(changes)
-    return body

@@ -8,8 +8,8 @@ from functools import cache
 from typing import Any
 
 from chalicelib.config.loader import load
-
-from .live import Answer, Call, LiveStack, unique
+from tests.support.bodies import submit_body
+from tests.support.live_stack import Answer, Call, LiveStack, unique
 
 MADRONE = {
     "school_id": "madrone-elementary",
@@ -46,7 +46,7 @@ def body(
     language: str = "en",
     **changes: Any,
 ) -> dict[str, Any]:
-    data: dict[str, Any] = {
+    fields: dict[str, Any] = {
         "request_key": str(uuid.uuid4()),
         "language": language,
         "school_id": school["school_id"],
@@ -62,8 +62,7 @@ def body(
         "last_day": last.isoformat(),
         "reason": "Family visit",
     }
-    data.update(changes)
-    return data
+    return submit_body(**{**fields, **changes})
 
 
 def sign_call(stack: LiveStack, request_id: str, token: str, name: str) -> Call:
