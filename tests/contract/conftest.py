@@ -10,7 +10,7 @@ from botocore.config import Config
 from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.service.ports import Store
 from infra.table import create_table
-from tests.conftest import REGION
+from tests.support.aws import REGION
 from tests.support.fakes import InMemoryStore
 
 
