@@ -18,7 +18,7 @@ from chalicelib import logs
 from chalicelib.config.loader import district
 from chalicelib.core.errors import StisError
 from chalicelib.http import errors, schemas, views
-from chalicelib.messages import general_message
+from chalicelib.i18n import general_message
 from chalicelib.service.model import Guardian, Student
 from chalicelib.service.stis import SubmitCommand
 from chalicelib.settings import settings

@@ -17,9 +17,8 @@ from typing import Any
 
 from ..config.schema import DistrictConfig, School
 from ..core.contract import Role
-from ..core.contract_text import format_date, format_grade
 from ..email.render import RenderedEmail, render_email
-from ..messages import audit_label, datetime_label, party_label, state_label
+from ..i18n import audit_label, datetime_label, format_date, format_grade, party_label, state_label
 from .errors import Busy, StaleWrite, Unavailable
 from .model import OFFICE, AuditEvent, OutboxMessage, StoredRequest
 from .ports import Clock, Mailer, MailerError, Store

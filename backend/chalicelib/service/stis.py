@@ -17,6 +17,7 @@ from ..core import rules as core_rules
 from ..core.contract import Contract, Party, Role, Signature, State
 from ..core.contract_text import ContractFacts, render, sha256_of
 from ..core.errors import ContractChanged, WrongState
+from ..i18n import contract_labels, format_date, format_grade
 from . import tokens
 from .errors import (
     Busy,
@@ -125,14 +126,16 @@ class StisService:
             district=self.district.district.name,
             school=school.name,
             student=request.student.full_name,
-            grade=request.student.grade,
+            grade=format_grade(request.student.grade, language),
             teachers=tuple(names.get(t, t) for t in request.teacher_ids),
             principal=school.principal.name,
             school_year=request.school_year,
             dates=request.dates,
+            first_day=format_date(request.dates[0], language),
+            last_day=format_date(request.dates[-1], language),
             student_signs_on_return=self.district.stis.student_signs == "on_return",
         )
-        return render(facts, self.district.contract_terms.sections(language), language)
+        return render(facts, self.district.contract_terms.sections(language), contract_labels(language))
 
     def view(self, request_id: str, token: str, language: str | None = None) -> RequestView:
         request, party = self._authorize(request_id, token)
