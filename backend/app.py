@@ -60,18 +60,19 @@ def _request() -> Request:
 
 
 def _language(body_language: object = None) -> str:
-    if body_language in ("en", "es"):
+    languages = DISTRICT.languages
+    if body_language in languages:
         return str(body_language)
     request = _current()
     query: Any = (request.query_params or {}) if request else {}
-    if query.get("lang") in ("en", "es"):
+    if query.get("lang") in languages:
         return str(query["lang"])
     header = str(request.headers.get("accept-language", "") if request else "").lower()
     for part in header.split(","):
-        tag = part.split(";")[0].strip()[:2]
-        if tag in ("en", "es"):
+        tag = part.split(";")[0].strip().split("-")[0]
+        if tag in languages:
             return tag
-    return "en"
+    return languages[0]
 
 
 # Every answer: JSON only (never sniffed as a page), kept by no cache (answers can

@@ -165,7 +165,7 @@ class RequestStatus(Out):
     can_decline: bool
     can_cancel: bool
     ending: EndingShown | None
-    language: Literal["en", "es"]
+    language: schemas.LanguageCode
     contract_text: str
     contract_sha256: Sha256
     audit: list[AuditShown]

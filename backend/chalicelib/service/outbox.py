@@ -194,7 +194,8 @@ class Dispatcher:
 
     def link(self, request: StoredRequest, party_key: str, language: str) -> str:
         token = self.service.link_token(request, party_key)
-        prefix = "es/" if language == "es" else ""
+        # The site serves its first language at the root, the others under /<language>/.
+        prefix = "" if language == self.district.languages[0] else f"{language}/"
         return f"{self.site_url}/{prefix}stis/sign/#id={request.id}&token={token}"
 
     def _context(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from ..config.schema import LANGUAGES, DistrictConfig, School
+from ..config.schema import DistrictConfig, School
 from ..core import rules as core_rules
 from ..core.contract import Contract, Party, Role, Signature, State
 from ..core.contract_text import ContractFacts, render, sha256_of
@@ -142,7 +142,7 @@ class StisService:
         return self._view(request, party, language)
 
     def _view(self, request: StoredRequest, party: Party, language: str | None) -> RequestView:
-        chosen = language if language in LANGUAGES else request.language
+        chosen = language if language in self.district.languages else request.language
         assert chosen is not None
         text = self.contract_text(request, chosen)
         now = self.clock.now()
@@ -248,7 +248,9 @@ class StisService:
         user_agent: str,
     ) -> RequestView:
         request, party = self._authorize(request_id, token)
-        shown: dict[str, str] = {lang: sha256_of(self.contract_text(request, lang)) for lang in LANGUAGES}
+        shown: dict[str, str] = {
+            lang: sha256_of(self.contract_text(request, lang)) for lang in self.district.languages
+        }
         if contract_sha256 not in shown.values():
             raise ContractChanged(current_sha256=shown[request.language])
         language = next(lang for lang, sha in shown.items() if sha == contract_sha256)
