@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.http.openapi import Error, SubmitResult
+from chalicelib.i18n.text import GENERAL, PROBLEMS
 from chalicelib.logs import JsonFormatter
-from chalicelib.messages import GENERAL, PROBLEMS
 from tests.api.conftest import Api
 from tests.conftest import sent_messages
 
@@ -248,7 +248,7 @@ class LogLines(logging.Handler):
         self.lines.append(self.format(record))
 
 
-ENGLISH = {text["en"] for text in (*GENERAL.values(), *PROBLEMS.values())}
+ENGLISH = {*GENERAL.values(), *PROBLEMS.values()}  # the msgids: the English text
 OFFICES = ("office@madrone.alder-creek.example", "office@ridgeline.alder-creek.example")
 SITE = "https://portal.alder-creek.example/"
 EMAIL_TAGS = {"html", "head", "meta", "title", "style", "body", "table", "tr", "td", "th", "p", "div", "br",
