@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: test dev jobs bench lint typecheck site chromium clean
+.PHONY: test dev jobs bench lint typecheck site chromium clean catalogs
 
 export PYTHONPATH := $(CURDIR)/backend:$(CURDIR)
 export NO_MKDOCS_2_WARNING := 1
@@ -36,11 +36,16 @@ typecheck: $(STAMP)
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
-test: $(STAMP) chromium lint typecheck site
+# The translations (backend/chalicelib/i18n/locale/<lang>/LC_MESSAGES/messages.po)
+# compiled to the .mo files the back end reads (not committed).
+catalogs: $(STAMP)
+	@$(BIN)/python -m chalicelib.i18n
+
+test: $(STAMP) chromium lint typecheck site catalogs
 	$(BIN)/python -m pytest
 
 # The whole system locally: embedded AWS, API :8000, site :8001, mailbox :8025.
-dev: $(STAMP)
+dev: $(STAMP) catalogs
 	@$(BIN)/python -m infra.local
 
 # Run the scheduled work (voiding, reminders, email retries) of a running `make dev` now.
@@ -73,7 +78,7 @@ STAGE ?= dev
 
 .PHONY: package cfn-lint
 
-package: $(STAMP)
+package: $(STAMP) catalogs
 	$(BIN)/python -m infra.package --stage $(STAGE)
 
 # The packaged template through cfn-lint (`make test` also checks prod's, in tests/infra).

@@ -41,7 +41,7 @@ logs.configure()
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
 DISTRICT = district()
 SETTINGS = settings()
-install(app, SETTINGS.max_body_bytes)
+install(app, SETTINGS.max_body_bytes, DISTRICT.languages)
 
 cors = CORSConfig(
     allow_origin=SETTINGS.site_origin,

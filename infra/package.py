@@ -7,8 +7,10 @@ Writes ``build/package/<stage>/``:
 
 Steps: hash the built site's inline scripts for the Content-Security-Policy
 (the site is built into a temporary directory with mkdocs unless ``--site-dir``
-names a built one); fill in stack.yaml for the stage; run ``chalice package``
-with it as ``--merge-template``; check that every addition found its resource.
+names a built one); fill in stack.yaml for the stage; compile the translation
+catalogs (``.mo``, which ``chalice package`` bundles with chalicelib); run
+``chalice package`` with it as ``--merge-template``; check that every addition
+found its resource and that the catalogs are in the bundle.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from chalicelib.i18n.catalogs import compile_catalogs
 from infra.csp import inline_script_hashes
 from infra.site import SiteBuildError, build_site
 from infra.template import AWS_STAGES, BACKEND, ROOT, TemplateError, render
@@ -99,6 +102,7 @@ def package(
     out.mkdir(parents=True)
     merge_path = out / "merge.json"
     merge_path.write_text(json.dumps(merge, indent=2) + "\n", encoding="utf-8")
+    catalogs = compile_catalogs(project_dir / "chalicelib" / "i18n" / "locale")
     result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
         [
             _tool("chalice"),
@@ -123,8 +127,20 @@ def package(
     template_path = out / "sam.yaml"
     template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
     check_packaged(template, merge)
+    check_catalogs(out / "deployment.zip", [path.relative_to(project_dir).as_posix() for path in catalogs])
     add_bytecode(out / "deployment.zip", _runtime(template))
     return template_path
+
+
+def check_catalogs(bundle: Path, expected: Sequence[str]) -> None:
+    """The compiled translations (written just before ``chalice package``) are in
+    the bundle: without them the API and the emails would speak only English."""
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as source:
+        missing = sorted(set(expected) - set(source.namelist()))
+    if missing:
+        raise TemplateError(f"deployment.zip lacks the compiled catalogs: {', '.join(missing)}")
 
 
 def _runtime(template: dict[str, Any]) -> str:

@@ -17,13 +17,12 @@ import math
 import re
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +31,7 @@ if str(ROOT / "backend") not in sys.path:
 
 from chalicelib.config.loader import ConfigError, load  # noqa: E402
 from chalicelib.config.schema import DistrictConfig  # noqa: E402
-
-LANGUAGES = ("en", "es")
+from chalicelib.i18n import format_date, format_time  # noqa: E402
 
 # California law, not district policy (so not in district.yaml): the numbers the
 # pages quote from the Education Code. Named here so no page types them by hand.
@@ -128,18 +126,9 @@ WORDS: dict[str, dict[str, str]] = {
 # --- Formatting ---------------------------------------------------------------
 
 
-def long_date(day: date, language: str) -> str:
-    return str(format_date(day, "long", locale=language))
-
-
-def clock(moment: time, language: str) -> str:
-    hour = moment.hour % 12 or 12
-    half = (
-        ("a.m." if moment.hour < 12 else "p.m.")
-        if language == "en"
-        else ("a. m." if moment.hour < 12 else "p. m.")
-    )
-    return f"{hour}:{moment.minute:02d} {half}"
+# Dates and times as the back end writes them (Babel, one style per language).
+long_date = format_date
+clock = format_time
 
 
 def tel(phone: str) -> str:
@@ -330,7 +319,7 @@ def placeholders(district: DistrictConfig, language: str) -> dict[str, Callable[
 
 def render(markdown: str, district: DistrictConfig, language: str, where: str = "page") -> str:
     """Fill every ``{{ name }}`` in ``markdown``; an unknown name is an error."""
-    if language not in LANGUAGES:
+    if language not in district.languages:
         raise PluginError(f"{where}: no page text for language {language!r}")
     known = placeholders(district, language)
 

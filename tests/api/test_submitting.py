@@ -85,7 +85,7 @@ def test_rule_refusals_have_their_own_code_and_field(
 def test_late_notice_in_spanish_names_the_earliest_first_day(api: Api) -> None:
     response = api.post("/stis/requests", submit_body(first_day="2026-12-02", last_day="2026-12-02"))
     error = response.json_body["error"]
-    assert "jueves 3 de diciembre de 2026" in error["fields"]["first_day"]
+    assert "jueves, 3 de diciembre de 2026" in error["fields"]["first_day"]
     assert error["details"]["earliest_first_day"] == "2026-12-03"
 
 

@@ -429,5 +429,6 @@ def test_the_bundle_ships_bytecode_so_a_cold_start_does_not_compile(packaged_pat
             prefix = f"{folder}/" if folder else ""
             assert f"{prefix}{stem}.py" in names
             assert f"{prefix}__pycache__/{stem}.{tag}.pyc" in names, module
+        assert "chalicelib/i18n/locale/es/LC_MESSAGES/messages.mo" in names  # Spanish, compiled
         pyc = bundle.read(f"chalicelib/__pycache__/wiring.{tag}.pyc")
         assert int.from_bytes(pyc[4:8], "little") & 0b11 == 0b01  # checked by hash, never by time

@@ -23,9 +23,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.http.openapi import Error, SubmitResult
+from chalicelib.http.responses import Error, SubmitResult
+from chalicelib.i18n.text import GENERAL, PROBLEMS
 from chalicelib.logs import JsonFormatter
-from chalicelib.messages import GENERAL, PROBLEMS
 from tests.support import figures
 from tests.support.api import Api
 from tests.support.aws import EMAIL_HEADERS, sent_emails, sent_messages
@@ -245,7 +245,7 @@ class LogLines(logging.Handler):
         self.lines.append(self.format(record))
 
 
-ENGLISH = {text["en"] for text in (*GENERAL.values(), *PROBLEMS.values())}
+ENGLISH = {*GENERAL.values(), *PROBLEMS.values()}  # the msgids: the English text
 OFFICES = ("office@madrone.alder-creek.example", "office@ridgeline.alder-creek.example")
 SITE = "https://portal.alder-creek.example/"
 EMAIL_TAGS = {"html", "head", "meta", "title", "style", "body", "table", "tr", "td", "th", "p", "div", "br",

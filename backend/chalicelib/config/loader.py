@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .schema import DistrictConfig
+from .schema import DistrictConfig, language_problems
 
 DEFAULT_PATH = Path(__file__).with_name("district.yaml")
 
@@ -60,10 +60,14 @@ def parse(text: str, path: Path = DEFAULT_PATH) -> DistrictConfig:
     if not isinstance(data, dict):
         raise ConfigError(path, ["(top level): expected a mapping of keys to values"])
     try:
-        return DistrictConfig.model_validate(data)
+        config = DistrictConfig.model_validate(data)
     except ValidationError as error:
         problems = [f"{_key(e['loc'])}: {e['msg']}" for e in error.errors()]
         raise ConfigError(path, problems) from None
+    untranslated = language_problems(config)
+    if untranslated:
+        raise ConfigError(path, untranslated)
+    return config
 
 
 def load(path: Path | str | None = None) -> DistrictConfig:

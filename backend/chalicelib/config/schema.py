@@ -7,10 +7,11 @@ models when the app starts; a wrong file stops start-up with the key and reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, time
 from itertools import pairwise
 from string import Template
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -20,6 +21,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    RootModel,
     StringConstraints,
     field_validator,
     model_validator,
@@ -28,9 +30,12 @@ from pydantic import (
 from ..core.calendar import SchoolCalendar, SchoolYear
 from ..core.contract_text import PLACEHOLDERS, TermsSection
 from ..core.rules import Blackout, StisRules
+from ..i18n import available_languages
 
-Language = Literal["en", "es"]
-LANGUAGES: tuple[Language, ...] = ("en", "es")
+# A language code ("en", "es", "pt"): the portal speaks the ones `district.languages`
+# lists, each with a catalog in chalicelib/i18n/locale/ (English needs none).
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Day = date  # a field below is named `date`
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -40,17 +45,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """The same words in each of the portal's languages."""
+class Text(RootModel[dict[Language, NonEmpty]]):
+    """The same words in each of the district's languages (``{en: ..., es: ...}``;
+    the district file is checked to give every language it lists)."""
 
-    en: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-    es: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    model_config = ConfigDict(frozen=True)
 
     def __getitem__(self, language: str) -> str:
-        return str(getattr(self, language))
+        return self.root[language]
 
     def as_dict(self) -> dict[str, str]:
-        return {"en": self.en, "es": self.es}
+        return dict(self.root)
+
+    def first(self) -> str:
+        """The words in the first language given (to name the item in a message)."""
+        return next(iter(self.root.values()), "")
 
 
 class DayOff(Strict):
@@ -95,7 +104,7 @@ class SchoolYearConfig(Strict):
             raise ValueError(f"last_day {self.last_day} is not after first_day {self.first_day}")
         for day_off in self.non_school_days:
             if day_off.first < self.first_day or day_off.last > self.last_day:
-                raise ValueError(f"non-school day {day_off.name.en!r} is outside the school year")
+                raise ValueError(f"non-school day {day_off.name.first()!r} is outside the school year")
         return self
 
     def to_domain(self) -> SchoolYear:
@@ -150,9 +159,10 @@ class Teacher(Person):
     @field_validator("grades", mode="before")
     @classmethod
     def grades_in_each_language(cls, grades: object) -> object:
-        # One clear message instead of one per member of the union.
-        if isinstance(grades, dict) and set(grades) != {"en", "es"}:
-            raise ValueError("give one text, or one text for each language (en and es)")
+        # One clear message instead of one per member of the union; that each of
+        # the district's languages is given is checked with the whole file.
+        if isinstance(grades, dict) and not grades:
+            raise ValueError("give one text, or one text for each language")
         return grades
 
     def grades_in(self, language: str) -> str:
@@ -222,13 +232,13 @@ class TermsSectionConfig(Strict):
         return body
 
 
-class ContractTerms(Strict):
-    en: list[TermsSectionConfig] = Field(min_length=1)
-    es: list[TermsSectionConfig] = Field(min_length=1)
+class ContractTerms(RootModel[dict[Language, Annotated[list[TermsSectionConfig], Field(min_length=1)]]]):
+    """The agreement's sections in each of the district's languages."""
+
+    model_config = ConfigDict(frozen=True)
 
     def sections(self, language: str) -> tuple[TermsSection, ...]:
-        chosen: list[TermsSectionConfig] = getattr(self, language)
-        return tuple(TermsSection(s.heading, s.body) for s in chosen)
+        return tuple(TermsSection(s.heading, s.body) for s in self.root[language])
 
 
 def _zone(name: str) -> str:
@@ -265,6 +275,11 @@ class DistrictConfig(Strict):
     report_absence_within_school_days: int = Field(3, ge=1, le=10)
     contract_terms: ContractTerms
     record_retention_days: int = Field(ge=30, le=366 * 30)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The portal's languages, the first being the one used when nobody says."""
+        return tuple(self.district.languages)
 
     @field_validator("school_years")
     @classmethod
@@ -307,3 +322,37 @@ class DistrictConfig(Strict):
             time_zone=self.district.time_zone,
             blackouts=tuple(Blackout(b.name.as_dict(), b.start, b.end) for b in self.stis.blackouts),
         )
+
+
+def language_problems(config: DistrictConfig) -> list[str]:
+    """What the file leaves untranslated: a language without a catalog, a text
+    or the contract's terms not given in each of ``district.languages``, a
+    person whose language the portal does not speak. One line per key."""
+    languages = config.languages
+    listed = " and ".join(languages)
+    untranslated = [lang for lang in languages if lang not in available_languages()]
+    problems = [
+        f"district.languages: no catalog for {lang!r} "
+        f"(add chalicelib/i18n/locale/{lang}/LC_MESSAGES/messages.po)"
+        for lang in untranslated
+    ]
+    for key, value in _walk(config, ""):
+        if isinstance(value, Text | ContractTerms) and set(value.root) != set(languages):
+            what = "one text, or one text" if key.endswith(".grades") else "the text"
+            problems.append(f"{key}: give {what} for each language ({listed})")
+        elif isinstance(value, Person | Office) and value.language not in languages:
+            problems.append(f"{key}.language: {value.language!r} is not one of the district's ({listed})")
+    return problems
+
+
+def _walk(value: Any, key: str) -> Iterator[tuple[str, Any]]:
+    """Every model in the configuration, with its key (``schools[0].office``)."""
+    yield key, value
+    if isinstance(value, RootModel):
+        return
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk(getattr(value, name), f"{key}.{name}" if key else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{key}[{index}]")

@@ -4,12 +4,16 @@ The district supplies the terms (the Education Code 51747 elements) as
 sections whose text may use ``$placeholders``; this module fills them in and
 adds the facts of the request and the signature lines. Every signer is shown
 exactly this text and signs its hash.
+
+The words are the caller's: the fixed labels (``LABEL_KEYS``), the grade and
+the first and last days arrive already in the reader's language (the
+``chalicelib.i18n`` catalogs), so this module stays standard library only.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from string import Template
@@ -29,82 +33,28 @@ PLACEHOLDERS = frozenset(
     }
 )
 
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-}
-_WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-}
-
-_LABELS = {
-    "en": {
-        "title": "Short-Term Independent Study Agreement",
-        "student": "Student",
-        "grade": "Grade",
-        "school": "School",
-        "school_year": "School year",
-        "dates": "Dates of independent study",
-        "school_days": "School days",
-        "teachers": "Supervising teacher(s)",
-        "principal": "Principal",
-        "days_listed": "School days covered",
-        "signatures": "Signatures",
-        "guardian_line": "Parent or guardian",
-        "teacher_line": "Supervising teacher",
-        "principal_line": "Principal",
-        "student_line": "Student",
-        "student_on_return": ("The student signs a paper copy of this agreement on returning to school."),
-        "student_before": "The student signs this agreement before independent study begins.",
-        "electronic": (
-            "The parent or guardian, teacher(s) and principal sign electronically, in that order."
-        ),
-    },
-    "es": {
-        "title": "Acuerdo de Estudio Independiente a Corto Plazo",
-        "student": "Estudiante",
-        "grade": "Grado",
-        "school": "Escuela",
-        "school_year": "Ciclo escolar",
-        "dates": "Fechas del estudio independiente",
-        "school_days": "Días de clase",
-        "teachers": "Maestro(s) a cargo",
-        "principal": "Director(a)",
-        "days_listed": "Días de clase incluidos",
-        "signatures": "Firmas",
-        "guardian_line": "Padre, madre o tutor legal",
-        "teacher_line": "Maestro(a) a cargo",
-        "principal_line": "Director(a)",
-        "student_line": "Estudiante",
-        "student_on_return": (
-            "El estudiante firma una copia impresa de este acuerdo al regresar a la escuela."
-        ),
-        "student_before": ("El estudiante firma este acuerdo antes de comenzar el estudio independiente."),
-        "electronic": (
-            "El padre, la madre o el tutor, el maestro o los maestros y el director firman "
-            "electrónicamente, en ese orden."
-        ),
-    },
-}
-
-_GRADE = {
-    "en": {"K": "Kindergarten", "TK": "Transitional kindergarten"},
-    "es": {"K": "Kínder", "TK": "Kínder de transición"},
-}
-
-
-def format_date(day: date, language: str) -> str:
-    """``Monday, January 4, 2027`` or ``lunes 4 de enero de 2027``."""
-    weekday = _WEEKDAYS[language][day.weekday()]
-    month = _MONTHS[language].split()[day.month - 1]
-    if language == "es":
-        return f"{weekday} {day.day} de {month} de {day.year}"
-    return f"{weekday}, {month} {day.day}, {day.year}"
-
-
-def format_grade(grade: str, language: str) -> str:
-    return _GRADE[language].get(grade, grade)
+LABEL_KEYS = frozenset(
+    {
+        "title",
+        "student",
+        "grade",
+        "school",
+        "school_year",
+        "dates",
+        "school_days",
+        "teachers",
+        "principal",
+        "days_listed",
+        "signatures",
+        "guardian_line",
+        "teacher_line",
+        "principal_line",
+        "student_line",
+        "student_on_return",
+        "student_before",
+        "electronic",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -115,6 +65,10 @@ class TermsSection:
 
 @dataclass(frozen=True)
 class ContractFacts:
+    """The request's facts, with the words already in the reader's language:
+    ``grade`` as a label ("Kindergarten"), ``first_day``/``last_day`` written
+    out ("Monday, January 4, 2027"); ``dates`` are listed in ISO form."""
+
     district: str
     school: str
     student: str
@@ -123,20 +77,24 @@ class ContractFacts:
     principal: str
     school_year: str
     dates: tuple[date, ...]
+    first_day: str
+    last_day: str
     student_signs_on_return: bool
 
 
-def render(facts: ContractFacts, terms: Sequence[TermsSection], language: str) -> str:
-    labels = _LABELS[language]
+def render(facts: ContractFacts, terms: Sequence[TermsSection], labels: Mapping[str, str]) -> str:
+    missing = LABEL_KEYS - labels.keys()
+    if missing:
+        raise KeyError(f"contract labels missing: {', '.join(sorted(missing))}")
     values = {
         "district": facts.district,
         "school": facts.school,
         "student": facts.student,
-        "grade": format_grade(facts.grade, language),
+        "grade": facts.grade,
         "teachers": ", ".join(facts.teachers),
         "principal": facts.principal,
-        "first_day": format_date(facts.dates[0], language),
-        "last_day": format_date(facts.dates[-1], language),
+        "first_day": facts.first_day,
+        "last_day": facts.last_day,
         "school_days": str(len(facts.dates)),
         "school_year": facts.school_year,
     }

@@ -12,9 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config.schema import DistrictConfig, School
-from ..core.contract_text import format_date, format_grade
 from ..core.request import OFFICE, OutboxMessage, StoredRequest, role_of
-from ..messages import audit_label, datetime_label, party_label, state_label
+from ..i18n import audit_label, datetime_label, format_date, format_grade, party_label, state_label
 from ..service import tokens
 from ..service.agreement import contract_text
 from ..service.ports import Composed, NoRecipient
@@ -64,7 +63,8 @@ class EmailComposer:
 
     def link(self, request: StoredRequest, party_key: str, language: str) -> str:
         token = tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)
-        prefix = "es/" if language == "es" else ""
+        # The site serves its first language at the root, the others under /<language>/.
+        prefix = "" if language == self.district.languages[0] else f"{language}/"
         return f"{self.site_url}/{prefix}stis/sign/#id={request.id}&token={token}"
 
     def _context(

@@ -2,10 +2,12 @@
 
 Rendering only: nothing here sends mail or reads the configuration. The caller
 formats every date, label and name in the recipient's language and passes
-them in ``context``; this module picks the templates for the kind of email and
-the language, and renders them.
+them in ``context``; this module renders the kind's templates with the
+recipient language's translations (``chalicelib.i18n`` catalogs).
 
-Templates live in ``templates/<language>/<kind>.txt`` and ``.html``. The
+Templates live in ``templates/<kind>.txt`` and ``.html``, one per kind for
+every language: their words are English ``{% trans %}`` blocks and ``_()``
+calls (Jinja2's i18n extension), looked up in the language's catalog. The
 subject is the ``subject`` block of the ``.txt`` template, so it is written in
 the same file as the text it announces. HTML templates are autoescaped; text
 templates and the subject are not (they are never read as HTML). A missing
@@ -26,6 +28,8 @@ from typing import Any, Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2.exceptions import UndefinedError
 
+from ..i18n import available_languages, translations
+
 KINDS: Final = (
     "review_and_sign",
     "reminder",
@@ -34,7 +38,6 @@ KINDS: Final = (
     "approved",
     "ended",
 )
-LANGUAGES: Final = ("en", "es")
 ROLES: Final = ("guardian", "teacher", "principal", "office")
 END_STATES: Final = ("declined", "cancelled", "void")
 SUBJECT_MAX_CHARS: Final = 200
@@ -100,22 +103,24 @@ class RenderedEmail:
 
 
 def render_email(kind: str, language: str, context: Mapping[str, Any]) -> RenderedEmail:
-    """Render the ``kind`` email in ``language`` ("en" or "es") from ``context``.
+    """Render the ``kind`` email in ``language`` (a language code: "en", "es", ...)
+    from ``context``.
 
-    Raises ``ValueError`` for an unknown kind, language, recipient role or end
+    Raises ``ValueError`` for an unknown kind, a language without a catalog, recipient role or end
     state, or a malformed link; ``jinja2.UndefinedError`` for a missing key;
     ``TypeError`` for a value of the wrong shape (``teachers`` given as one
     string, for example).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown email kind {kind!r}; expected one of {', '.join(KINDS)}")
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    if language not in available_languages():
+        known = ", ".join(sorted(available_languages()))
+        raise ValueError(f"unknown language {language!r}; there are catalogs for {known}")
     _check_context(kind, context)
 
-    env = _environment()
-    text_template = env.get_template(f"{language}/{kind}.txt")
-    html_template = env.get_template(f"{language}/{kind}.html")
+    env = _environment(language)
+    text_template = env.get_template(f"{kind}.txt")
+    html_template = env.get_template(f"{kind}.html")
     values = {**context, "language": language}
     subject = clean_subject(_render_block(text_template, "subject", values))
     values["subject"] = subject
@@ -150,14 +155,18 @@ def clean_subject(raw: str) -> str:
 
 
 def join_names(names: Sequence[str], language: str) -> str:
-    """``A, B and C`` / ``A, B y C`` (``e`` before an "i" sound in Spanish)."""
+    """``A, B and C`` / ``A, B y C`` as the locale joins a list (Babel), with
+    Spanish's ``e`` instead of ``y`` before an "i" sound."""
     items = [str(name) for name in names]
     if len(items) <= 1:
         return "".join(items)
-    if language != "es":
-        return f"{', '.join(items[:-1])} and {items[-1]}"
-    word = "e" if _starts_with_i_sound(items[-1]) else "y"
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+    from babel.lists import format_list
+
+    joined = str(format_list(items, locale=language))
+    last = items[-1]
+    if language.split("_")[0] == "es" and _starts_with_i_sound(last) and joined.endswith(f" y {last}"):
+        joined = f"{joined[: -len(last) - 3]} e {last}"
+    return joined
 
 
 def _starts_with_i_sound(word: str) -> bool:
@@ -170,8 +179,10 @@ def _starts_with_i_sound(word: str) -> bool:
 
 
 @cache
-def _environment() -> Environment:
+def _environment(language: str) -> Environment:
+    """The templates with ``language``'s translations installed (one per language)."""
     env = Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
         autoescape=select_autoescape(
@@ -184,6 +195,8 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["names"] = join_names
     return env
 

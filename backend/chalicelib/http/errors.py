@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..core.errors import StisError
-from ..messages import general_message, problem_message, rule_message
+from ..i18n import general_message, problem_message, rule_message
 
 STATUS = {
     "invalid_input": 422,

@@ -26,13 +26,12 @@ from pydantic import BaseModel, ValidationError
 
 from .. import logs
 from ..core.errors import StisError
-from ..messages import general_message
+from ..i18n import general_message
 from . import errors
 
 Body = TypeVar("Body", bound=BaseModel)
 View = TypeVar("View", bound=Callable[..., Response])
 
-LANGUAGES = ("en", "es")
 
 # Every answer: JSON only (never sniffed as a page), kept by no cache (answers can
 # carry a child's name), and no Referer sent from it.
@@ -49,14 +48,15 @@ CHALICE_REFUSALS = {405: "method_not_allowed", 415: "unsupported_media_type"}
 
 _app: Chalice | None = None
 _max_body_bytes = 32_768
+_languages: tuple[str, ...] = ("en",)  # the district's, first one the default
 _current_request: ContextVar[Request | None] = ContextVar("current_request", default=None)
 _request_language: ContextVar[str | None] = ContextVar("request_language", default=None)
 
 
-def install(app: Chalice, max_body_bytes: int) -> None:
+def install(app: Chalice, max_body_bytes: int, languages: tuple[str, ...]) -> None:
     """Serve ``app``'s requests through this module (once, at import of app.py)."""
-    global _app, _max_body_bytes
-    _app, _max_body_bytes = app, max_body_bytes
+    global _app, _max_body_bytes, _languages
+    _app, _max_body_bytes, _languages = app, max_body_bytes, languages
     app.register_middleware(_refusals_in_our_shape, "http")
 
 
@@ -74,19 +74,20 @@ def _request() -> Request:
 
 
 def language(body_language: object = None) -> str:
-    """The reader's language: the body's, else ``?lang=``, else Accept-Language, else English."""
-    if body_language in LANGUAGES:
+    """The reader's language, one of the district's: the body's, else ``?lang=``,
+    else Accept-Language, else the district's first language."""
+    if body_language in _languages:
         return str(body_language)
     request = _current()
     query: Any = (request.query_params or {}) if request else {}
-    if query.get("lang") in LANGUAGES:
+    if query.get("lang") in _languages:
         return str(query["lang"])
     header = str(request.headers.get("accept-language", "") if request else "").lower()
     for part in header.split(","):
-        tag = part.split(";")[0].strip()[:2]
-        if tag in LANGUAGES:
+        tag = part.split(";")[0].strip().split("-")[0]
+        if tag in _languages:
             return tag
-    return "en"
+    return _languages[0]
 
 
 def remember_language(chosen: str) -> str:

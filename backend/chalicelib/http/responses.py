@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from .errors import STATUS
+from .schemas import LanguageCode
 
 StateName = Literal[
     "awaiting_guardian",
@@ -162,7 +163,7 @@ class RequestStatus(Out):
     can_decline: bool
     can_cancel: bool
     ending: EndingShown | None
-    language: Literal["en", "es"]
+    language: LanguageCode
     contract_text: str
     contract_sha256: Sha256
     audit: list[AuditShown]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Protocol, Self, TypeVar
+from typing import Annotated, Any, Literal, Protocol, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -14,11 +14,12 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetJsonSchemaHandler,
     StrictBool,
     StringConstraints,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
@@ -72,6 +73,32 @@ class _HasDates(Protocol):
 
 
 Dates = TypeVar("Dates", bound=_HasDates)
+
+
+def _district_languages() -> tuple[str, ...]:
+    from ..config.loader import district
+
+    return district().languages
+
+
+def _spoken(value: str) -> str:
+    if value not in _district_languages():
+        raise PydanticCustomError("literal_error", "not one of the district's languages")
+    return value
+
+
+class _DistrictLanguagesSchema:
+    """In the OpenAPI document, the district's languages (``district.languages``)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, _schema: CoreSchema, _handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"enum": list(_district_languages()), "type": "string"}
+
+
+# One of the district's languages: adding one to the district file needs no change here.
+LanguageCode = Annotated[str, AfterValidator(_spoken), _DistrictLanguagesSchema]
 Grade = Literal["TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
 
 
@@ -95,7 +122,7 @@ class GuardianIn(Body):
 
 class SubmitBody(Body):
     request_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")]
-    language: Literal["en", "es"]
+    language: LanguageCode
     school_id: Id
     teacher_ids: Annotated[list[Id], Field(min_length=1, max_length=12)]
     student: StudentIn

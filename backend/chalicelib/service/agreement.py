@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..config.schema import DistrictConfig
 from ..core.contract_text import ContractFacts, render
 from ..core.request import StoredRequest
+from ..i18n import contract_labels, format_date, format_grade
 from .errors import NotFound
 
 
@@ -17,11 +18,13 @@ def contract_text(district: DistrictConfig, request: StoredRequest, language: st
         district=district.district.name,
         school=school.name,
         student=request.student.full_name,
-        grade=request.student.grade,
+        grade=format_grade(request.student.grade, language),
         teachers=tuple(school.teacher_name(t) for t in request.teacher_ids),
         principal=school.principal.name,
         school_year=request.school_year,
         dates=request.dates,
+        first_day=format_date(request.first_day, language),
+        last_day=format_date(request.last_day, language),
         student_signs_on_return=district.stis.student_signs == "on_return",
     )
-    return render(facts, district.contract_terms.sections(language), language)
+    return render(facts, district.contract_terms.sections(language), contract_labels(language))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..config.schema import LANGUAGES, DistrictConfig
+from ..config.schema import DistrictConfig
 from ..core.contract import Party, Role
 from ..core.contract_text import sha256_of
 from ..core.errors import WrongState
@@ -78,7 +78,7 @@ class Records:
         return request, party_of(key)
 
     def view(self, request: StoredRequest, party: Party, language: str | None) -> RequestView:
-        chosen = language if language in LANGUAGES else request.language
+        chosen = language if language in self.district.languages else request.language
         assert chosen is not None
         text = self.contract_text(request, chosen)
         open_ = request.state.is_awaiting and self.clock.now() < request.first_day_starts

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..config.schema import LANGUAGES
 from ..core.contract import Signature, State
 from ..core.contract_text import sha256_of
 from ..core.errors import ContractChanged
@@ -35,7 +34,8 @@ class Signing:
     ) -> RequestView:
         request, party = self.records.authorize(request_id, token)
         shown: dict[str, str] = {
-            lang: sha256_of(self.records.contract_text(request, lang)) for lang in LANGUAGES
+            lang: sha256_of(self.records.contract_text(request, lang))
+            for lang in self.records.district.languages
         }
         if contract_sha256 not in shown.values():
             raise ContractChanged(current_sha256=shown[request.language])

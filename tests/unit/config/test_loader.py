@@ -105,5 +105,26 @@ def test_grades_given_in_one_language_only_are_reported_under_their_key() -> Non
     data = demo()
     data["schools"][1]["teachers"][1]["grades"] = {"en": "Math 6-8"}
     assert problems_with(data) == [
-        "schools[1].teachers[1].grades: Value error, give one text, or one text for each language (en and es)"
+        "schools[1].teachers[1].grades: give one text, or one text for each language (en and es)"
+    ]
+
+
+def test_a_language_without_a_catalog_is_refused_with_where_to_add_one() -> None:
+    data = demo()
+    data["district"]["languages"].append("fr")
+    problems = problems_with(data)
+    assert problems[0] == (
+        "district.languages: no catalog for 'fr' (add chalicelib/i18n/locale/fr/LC_MESSAGES/messages.po)"
+    )
+
+
+def test_a_text_missing_one_of_the_districts_languages_is_reported_under_its_key() -> None:
+    data = demo()
+    del data["absence_tiers"][0]["title"]["es"]
+    del data["contract_terms"]["es"]
+    data["schools"][0]["principal"]["language"] = "pt"
+    assert problems_with(data) == [
+        "schools[0].principal.language: 'pt' is not one of the district's (en and es)",
+        "absence_tiers[0].title: give the text for each language (en and es)",
+        "contract_terms: give the text for each language (en and es)",
     ]

@@ -121,7 +121,7 @@ def test_contacts_come_from_each_school(district: DistrictConfig) -> None:
 def test_the_calculator_data_has_no_email_addresses(district: DistrictConfig) -> None:
     data = hook.portal_data(district, "es")
     assert [t["absences"] for t in data["tiers"]] == [t.absences for t in district.absence_tiers]
-    assert data["tiers"][0]["title"] == district.absence_tiers[0].title.es
+    assert data["tiers"][0]["title"] == district.absence_tiers[0].title["es"]
     assert "@" not in repr(data)
 
 

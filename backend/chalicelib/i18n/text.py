@@ -1,0 +1,228 @@
+"""What the back end says to people: API error messages, the labels of states,
+events and roles, and the fixed words of the contract text.
+
+Each sentence is written once, in English, as a gettext msgid; the catalogs
+(``locale/``) give it in the other languages. ``N_`` only marks a msgid for
+extraction; the lookup happens when the words are needed, in the reader's
+language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from ..core.errors import StisError
+from .catalogs import translations
+from .dates import format_date
+
+
+def N_(message: str) -> str:  # gettext's name for "mark for extraction only"
+    return message
+
+
+def gettext(message: str, language: str, **facts: Any) -> str:
+    """``message`` in ``language``, with ``%(name)s`` filled in from ``facts``."""
+    translated = str(translations(language).gettext(message))
+    return translated % facts if facts else translated
+
+
+STATES = {
+    "awaiting_guardian": N_("Waiting for the parent or guardian to sign"),
+    "awaiting_teacher": N_("Waiting for the teacher's signature"),
+    "awaiting_principal": N_("Waiting for the principal's signature"),
+    "approved": N_("Approved"),
+    "declined": N_("Declined"),
+    "cancelled": N_("Cancelled by the parent or guardian"),
+    "void": N_("Void: not fully signed before the first day"),
+}
+
+EVENTS = {
+    "submitted": N_("Request sent"),
+    "signed": N_("Signed"),
+    "approved": N_("Contract approved"),
+    "declined": N_("Declined"),
+    "cancelled": N_("Cancelled"),
+    "void": N_("Void"),
+    "reminded": N_("Reminder sent"),
+    "emailed": N_("Email sent"),
+}
+
+ROLES = {
+    "guardian": N_("parent or guardian"),
+    "teacher": N_("teacher"),
+    "principal": N_("principal"),
+    "office": N_("school office"),
+}
+
+GRADES = {"K": N_("Kindergarten"), "TK": N_("Transitional kindergarten")}
+
+CONTRACT_LABELS = {
+    "title": N_("Short-Term Independent Study Agreement"),
+    "student": N_("Student"),
+    "grade": N_("Grade"),
+    "school": N_("School"),
+    "school_year": N_("School year"),
+    "dates": N_("Dates of independent study"),
+    "school_days": N_("School days"),
+    "teachers": N_("Supervising teacher(s)"),
+    "principal": N_("Principal"),
+    "days_listed": N_("School days covered"),
+    "signatures": N_("Signatures"),
+    "guardian_line": N_("Parent or guardian"),
+    "teacher_line": N_("Supervising teacher"),
+    "principal_line": N_("Principal"),
+    "student_line": N_("Student"),
+    "student_on_return": N_("The student signs a paper copy of this agreement on returning to school."),
+    "student_before": N_("The student signs this agreement before independent study begins."),
+    "electronic": N_("The parent or guardian, teacher(s) and principal sign electronically, in that order."),
+}
+
+GENERAL = {
+    "bad_json": N_("We could not read what was sent. Please reload the page and try again."),
+    "fields": N_("Some answers need to be corrected."),
+    "payload_too_large": N_("What was sent is too large. Please shorten your answers."),
+    "unsupported_media_type": N_("Please send the form as JSON."),
+    "method_not_allowed": N_("This address does not accept that kind of request."),
+    "not_found": N_("We could not find that request. Check the link in your email."),
+    "invalid_token": N_("This link is not valid for this request. Use the link from your latest email."),
+    "missing_token": N_("Open this page from the link in your email."),
+    "request_key_conflict": N_(
+        "This form was already sent with other answers. Reload the page to start a new request."
+    ),
+    "try_again": N_(
+        "Many changes are happening at the same moment. Please wait a few seconds and try again."
+    ),
+    "unknown_school": N_("Choose the school from the list."),
+    "unknown_teacher": N_("Choose the student's teacher from the list for this school."),
+    "contract_changed": N_("The contract changed after you opened it. Please read it again, then sign."),
+    "internal": N_("Something went wrong on our side. Your answers are safe; please try again later."),
+}
+
+PROBLEMS = {
+    "required": N_("This is required."),
+    "repeated": N_("Each teacher may be chosen only once."),
+    "one_teacher": N_("At an elementary school, choose the student's one classroom teacher."),
+    "too_many": N_("Choose at most %(max)s teachers."),
+    "last_before_first": N_("The last day must be the same as the first day or after it."),
+    "too_long": N_("This is too long: at most %(max_length)s characters."),
+    "email": N_("Enter an email address like name@example.com."),
+    "date": N_("Enter a real date, like 2027-01-04."),
+    "choice": N_("Choose one of the options."),
+    "unexpected": N_("This field is not part of the form."),
+    "agree": N_("Check the box to say you agree."),
+    "text": N_("Enter text here."),
+    "invalid": N_("This answer is not valid."),
+    "request_key": N_("Reload the page and send the form again."),
+    "sha256": N_("Reload the page to see the contract, then sign."),
+    "phone": N_("Enter a phone number using digits, like (555) 010-1234."),
+    "control": N_("Remove the special characters from this answer."),
+}
+
+WRONG_STATE = {
+    "ended": N_("This request is closed (%(state)s); it can no longer be changed."),
+    "not_your_turn": N_("It is not your turn to sign yet. You will get an email when it is."),
+    "already_signed": N_("You have already signed this request."),
+    "too_late": N_("The first day has already started, so this can no longer be done."),
+    "not_allowed": N_("This link cannot do that."),
+    "not_agreed": N_("Check the box to say you agree."),
+}
+
+RULES = {
+    "not_a_school_day": N_("%(day)s is not a school day. Choose a school day."),
+    "outside_school_year": N_("%(day)s is outside the school year."),
+    "outside_school_year_end": N_(
+        "The dates must be in one school year; the last school day of %(school_year)s is %(last)s."
+    ),
+    "contract_too_long": N_("That is %(days)s school days; one contract covers at most %(max_days)s."),
+    "contract_too_short": N_("One contract must cover at least %(min_days)s school days."),
+    "blackout": N_("Independent study is not available during %(name)s (%(start)s to %(end)s)."),
+    "insufficient_notice": N_(
+        "These dates need at least %(hours)s hours' notice before school starts on the first day."
+    ),
+    "earliest_first_day": N_("The earliest first day you can ask for now is %(earliest)s."),
+    "no_dates_left": N_("There are no dates left in this school year."),
+    "cap_exceeded": N_(
+        "This request is for %(requested)s school days, but the student has "
+        "%(days_remaining)s of the %(cap)s days allowed this school year left."
+    ),
+    "overlap": N_("These dates overlap another request for this student (%(first)s to %(last)s)."),
+}
+
+
+def state_label(state: str, language: str) -> str:
+    return gettext(STATES[state], language) if state in STATES else state
+
+
+def audit_label(event: str, language: str) -> str:
+    return gettext(EVENTS[event], language) if event in EVENTS else event
+
+
+def _role_name(role: str, language: str) -> str:
+    return gettext(ROLES[role], language) if role in ROLES else role
+
+
+def party_label(key: str, role: str, teachers: Mapping[str, str], principal: str, language: str) -> str:
+    role_name = _role_name(role, language)
+    if role == "teacher":
+        return f"{teachers.get(key, key)} ({role_name})"
+    if role == "principal":
+        return f"{principal} ({role_name})"
+    return role_name[:1].upper() + role_name[1:]
+
+
+def format_grade(grade: str, language: str) -> str:
+    return gettext(GRADES[grade], language) if grade in GRADES else grade
+
+
+def contract_labels(language: str) -> dict[str, str]:
+    """The fixed words of the contract text (``core.contract_text``) in ``language``."""
+    return {key: gettext(label, language) for key, label in CONTRACT_LABELS.items()}
+
+
+def _day(value: Any, language: str) -> str:
+    return format_date(value, language) if isinstance(value, date) else str(value)
+
+
+def rule_message(error: StisError, language: str) -> str:
+    """The sentence for one refusal, with its facts, in ``language``."""
+    d = error.details
+    code = error.code
+
+    def say(key: str, **facts: Any) -> str:
+        return gettext(RULES[key], language, **facts)
+
+    if code in ("not_a_school_day", "outside_school_year") and "school_year" not in d:
+        return say(code, day=_day(d["day"], language))
+    if code == "outside_school_year":
+        last = _day(d["last_school_day"], language)
+        return say("outside_school_year_end", school_year=d["school_year"], last=last)
+    if code in ("contract_too_long", "contract_too_short", "cap_exceeded"):
+        return say(code, **d)
+    if code == "blackout":
+        names = d["name"]
+        name = names.get(language) or next(iter(names.values()), "")
+        return say(code, name=name, start=_day(d["start"], language), end=_day(d["end"], language))
+    if code == "insufficient_notice":
+        earliest = d.get("earliest_first_day")
+        tail = (
+            say("earliest_first_day", earliest=_day(earliest, language)) if earliest else say("no_dates_left")
+        )
+        return f"{say(code, hours=d['notice_hours'])} {tail}"
+    if code == "overlap":
+        return say(code, first=_day(d["first_day"], language), last=_day(d["last_day"], language))
+    if code == "wrong_state":
+        template = WRONG_STATE.get(d.get("reason", ""), WRONG_STATE["ended"])
+        return gettext(template, language, state=state_label(d.get("state", ""), language).lower())
+    if code == "invalid_input" and "problem" in d:
+        return problem_message(d["problem"], language, {"max": d.get("max", "")})
+    return gettext(GENERAL.get(code, GENERAL["internal"]), language)
+
+
+def problem_message(problem: str, language: str, facts: Mapping[str, Any] | None = None) -> str:
+    return gettext(PROBLEMS.get(problem, PROBLEMS["invalid"]), language, **(facts or {}))
+
+
+def general_message(key: str, language: str) -> str:
+    return gettext(GENERAL[key], language)
