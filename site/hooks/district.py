@@ -123,7 +123,7 @@ WORDS: dict[str, dict[str, str]] = {
         "email": "Correo electrónico",
         "hours_label": "Horario de la oficina",
         "address": "Dirección",
-        "principal": "Director(a)",
+        "principal": "Director o directora",
         "TK": "Kínder de transición (TK)",
         "K": "Kínder (K)",
         "grade_n": "Grado {n}",

@@ -359,3 +359,7 @@ def test_a_broken_link_says_what_to_do(page: Any, long_notice: Site) -> None:
     page.wait_for_selector("#sign-problem:not([hidden])")
     assert page.inner_text("#sign-problem-text").strip()
     assert_accessible(page)
+    # A refused link is not kept: the page opened again from the menu explains itself.
+    page.reload()
+    page.wait_for_selector("#sign-nolink:not([hidden])")
+    assert page.is_hidden("#sign-problem")

@@ -229,6 +229,9 @@ def test_errors_go_away_as_each_answer_is_put_right(
     assert page.locator(".portal-field--error").count() == 0
     assert page.locator("[aria-invalid]").count() == 0
     page.wait_for_selector(".portal-quote__ok")
+    # The deadline's time is written as the pages write times: "8:00 a.m." / "8:00 a. m.".
+    half = {"en": r"\d:\d\d [ap]\.m\.", "es": r"\d:\d\d\s[ap]\.\s?m\."}[language]
+    assert re.search(half, page.inner_text("#quote")), page.inner_text("#quote")
     assert_accessible(page)
 
     # The single teacher of an elementary school is "Teacher" on the check page.

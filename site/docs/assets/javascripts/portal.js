@@ -24,7 +24,7 @@
       titlePrefix: "Error: ",
       network: "No pudimos comunicarnos con el servidor. Revise su conexión a internet e inténtelo de nuevo.",
       serverTrouble: "Algo salió mal de nuestro lado. Vuelva a intentarlo en unos minutos.",
-      roles: { guardian: "Padre, madre o tutor", teacher: "Maestro(a)", principal: "Director(a)", student: "Estudiante" },
+      roles: { guardian: "Padre, madre o tutor", teacher: "Docente", principal: "Director o directora", student: "Estudiante" },
     },
   };
 
@@ -113,14 +113,18 @@
     }).format(new Date(Date.UTC(y, m - 1, d)));
   }
 
-  /** A moment (ISO with offset) as the district's local date and time. */
+  /**
+   * A moment (ISO with offset) as the district's local date and time, on a
+   * 12-hour clock written as the pages write it: "8:00 a.m." / "8:00 a. m.".
+   */
   function formatMoment(iso, timeZone) {
     const moment = new Date(iso);
     if (Number.isNaN(moment.getTime())) return iso || "";
-    return new Intl.DateTimeFormat(lang, {
+    const text = new Intl.DateTimeFormat(lang, {
       weekday: "long", year: "numeric", month: "long", day: "numeric",
-      hour: "numeric", minute: "2-digit", timeZone: timeZone || undefined,
+      hour: "numeric", minute: "2-digit", hour12: true, timeZone: timeZone || undefined,
     }).format(moment);
+    return lang === "en" ? text.replace(/\s?\b([AP])M\b/, (all, half) => ` ${half.toLowerCase()}.m.`) : text;
   }
 
   /** Today's date (YYYY-MM-DD) where the district is, whatever the reader's clock zone. */

@@ -148,11 +148,15 @@
     const found = linkInAddress();
     if (found === null) return storedLink();
     window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+    if (!found.id) forgetLink();
     try {
       if (found.id) sessionStorage.setItem(LINK_STORE, JSON.stringify(found));
-      else sessionStorage.removeItem(LINK_STORE);
     } catch (error) { /* private mode: this page view keeps it in memory */ }
     return found;
+  }
+
+  function forgetLink() {
+    try { sessionStorage.removeItem(LINK_STORE); } catch (error) { /* nothing kept */ }
   }
 
   function link() {
@@ -185,6 +189,7 @@
     const result = await P.api("GET", path("?lang=" + P.lang), undefined, where.token);
     field("sign-loading").hidden = true;
     if (!result.ok) {
+      if (result.status >= 400 && result.status < 500) forgetLink(); // refused: never tried again in this tab
       problem(result.body.error.message);
       return false;
     }
