@@ -132,6 +132,17 @@ def test_the_signing_link_survives_reload_and_language_switch(
     words = {"en": "Waiting for your signature", "es": "Falta su firma"}
     assert page.inner_text("#status-title") == words[other]
     assert_accessible(page)
+    # Its buttons, hovered and focused, stay readable.
+    for button in ("#sign-form button[type=submit]", "#cancel-start"):
+        page.hover(button)
+        page.wait_for_timeout(200)  # the colours ease for 125 ms
+        assert contrast(page, button) >= 4.5, button
+        assert_accessible(page)
+    page.click("#cancel-start")
+    page.focus("#cancel-yes")
+    page.wait_for_timeout(200)
+    assert contrast(page, "#cancel-yes") >= 4.5
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
