@@ -13,7 +13,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +41,25 @@ def build_site(target: Path, api_url: str, extra_env: Mapping[str, str] | None =
         output = "\n".join(part.strip() for part in (result.stdout, result.stderr) if part.strip())
         raise SiteBuildError(f"the site did not build:\n{output}")
     return target
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves a built site as CloudFront does: an unknown address gets the
+    site's own 404.html with status 404 (not Python's bare "Error response"),
+    and nothing is logged (addresses may carry a reader's query)."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

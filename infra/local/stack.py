@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,7 @@ class LocalStack:
         except static_site.SiteBuildError as error:
             raise StackError(str(error)) from None
         say(f"serving the site on {self.site_url}")
-        handler = partial(_QuietHandler, directory=str(target))
+        handler = partial(static_site.SiteHandler, directory=str(target))
         server = ThreadingHTTPServer(("127.0.0.1", self.ports.site), handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, name="site", daemon=True).start()
@@ -225,11 +225,6 @@ class LocalStack:
             except Exception as error:
                 print(f"!! while stopping: {type(error).__name__}", flush=True)
         self._stoppers.clear()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:

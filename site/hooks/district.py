@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_percent
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +88,12 @@ WORDS: dict[str, dict[str, str]] = {
         "K": "Kindergarten (K)",
         "grade_n": "Grade {n}",
         "choose": "Choose a grade",
+        "date_col": "Date",
+        "what_col": "What",
+        "first_day": "First day of school",
+        "last_day": "Last day of school",
+        "span": "{a} to {b}",
+        "year_heading": "School year {year}",
     },
     "es": {
         "days_col": "Días de clase que faltará",
@@ -114,11 +121,17 @@ WORDS: dict[str, dict[str, str]] = {
         "email": "Correo electrónico",
         "hours_label": "Horario de la oficina",
         "address": "Dirección",
-        "principal": "Director(a)",
+        "principal": "Director o directora",
         "TK": "Kínder de transición (TK)",
         "K": "Kínder (K)",
         "grade_n": "Grado {n}",
         "choose": "Elija un grado",
+        "date_col": "Fecha",
+        "what_col": "Qué pasa",
+        "first_day": "Primer día de clases",
+        "last_day": "Último día de clases",
+        "span": "Del {a} al {b}",
+        "year_heading": "Ciclo escolar {year}",
     },
 }
 
@@ -129,6 +142,12 @@ WORDS: dict[str, dict[str, str]] = {
 # Dates and times as the back end writes them (Babel, one style per language).
 long_date = format_date
 clock = format_time
+
+
+def percent(number: int, language: str) -> str:
+    """A percentage written the language's way, as the pages' scripts write it
+    (Intl.NumberFormat): "10%" in English, "10 %" in Spanish."""
+    return str(format_percent(number / 100, locale=language))
 
 
 def tel(phone: str) -> str:
@@ -204,6 +223,27 @@ def school_years_table(district: DistrictConfig, language: str) -> str:
     return "\n".join(lines)
 
 
+def school_calendar(district: DistrictConfig, language: str) -> str:
+    """Each school year: its first and last day, and every holiday and break by name."""
+    w = WORDS[language]
+    parts = []
+    for year in district.school_years:
+        rows = [(year.first_day, long_date(year.first_day, language), w["first_day"])]
+        for off in year.non_school_days:
+            when = (
+                long_date(off.first, language)
+                if off.first == off.last
+                else w["span"].format(a=long_date(off.first, language), b=long_date(off.last, language))
+            )
+            rows.append((off.first, when, off.name[language]))
+        rows.append((year.last_day, long_date(year.last_day, language), w["last_day"]))
+        table = [f"| {w['date_col']} | {w['what_col']} |", "|---|---|"]
+        table += [f"| {cell(when)} | {cell(what)} |" for _, when, what in sorted(rows, key=lambda r: r[0])]
+        heading = w["year_heading"].format(year=year.id.replace("-", "\u2013"))
+        parts.append(f"## {heading} {{ #year-{year.id} }}\n\n" + "\n".join(table))
+    return "\n\n".join(parts)
+
+
 def blackouts(district: DistrictConfig, language: str) -> str:
     w = WORDS[language]
     if not district.stis.blackouts:
@@ -251,10 +291,34 @@ def office_list(district: DistrictConfig, language: str) -> str:
     return f'<ul class="portal-offices">{items}</ul>'
 
 
-def grade_options(language: str) -> str:
+def school_grades(grades: str, where: str = "a school") -> list[str]:
+    """The grades a school's ``grades`` text names, in order: "TK-5" -> TK, K, 1 ... 5.
+
+    Parts are separated by commas; each is one grade or a range ("K-8", "9-12")."""
+    found: list[str] = []
+    for part in grades.replace(" ", "").upper().split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or not all(end in GRADES for end in ends):
+            raise PluginError(
+                f"{where}: grades {grades!r} must be grades like TK, K, 1 ... 12, or ranges like TK-5, 6-8"
+            )
+        first, last = GRADES.index(ends[0]), GRADES.index(ends[-1])
+        if last < first:
+            raise PluginError(f"{where}: grades {grades!r} has a range that runs backwards")
+        found += [g for g in GRADES[first : last + 1] if g not in found]
+    return sorted(found, key=GRADES.index)
+
+
+def grades_by_school(district: DistrictConfig) -> dict[str, list[str]]:
+    return {s.id: school_grades(s.grades, f"school {s.id}") for s in district.schools}
+
+
+def grade_options(district: DistrictConfig, language: str) -> str:
+    """The grade list of the request form: only grades one of the district's schools has."""
     w = WORDS[language]
+    offered = {g for grades in grades_by_school(district).values() for g in grades}
     options = [f'<option value="">{escape(w["choose"])}</option>']
-    for grade in GRADES:
+    for grade in (g for g in GRADES if g in offered):
         label = w[grade] if grade in ("TK", "K") else w["grade_n"].format(n=grade)
         options.append(f'<option value="{grade}">{escape(label)}</option>')
     return "".join(options)
@@ -309,11 +373,14 @@ def placeholders(district: DistrictConfig, language: str) -> dict[str, Callable[
         ),
         "schools.contacts": lambda: school_contacts(district, language),
         "schools.office_list": lambda: office_list(district, language),
-        "form.grade_options": lambda: grade_options(language),
+        "form.grade_options": lambda: grade_options(district, language),
+        "calendar.school_years": lambda: school_calendar(district, language),
         **{f"form.{key}": (lambda value=value: str(value)) for key, value in FORM.items()},
     }
     for key, number in LAW.items():
         values[f"law.{key}"] = lambda number=number: str(number)  # type: ignore[misc]
+        if key.endswith("_percent"):
+            values[f"law.{key[: -len('_percent')]}_share"] = lambda number=number: percent(number, language)  # type: ignore[misc]
     return values
 
 
@@ -347,6 +414,7 @@ def portal_data(district: DistrictConfig, language: str) -> dict[str, Any]:
         "timeZone": district.district.time_zone,
         "chronicPercent": LAW["chronic_absence_percent"],
         "maxTeachers": district.stis.max_teachers,
+        "schoolGrades": grades_by_school(district),
         "tiers": [
             {
                 "absences": tier.absences,

@@ -3,7 +3,7 @@
 Once per session: start the real API (``tests.support.live.running_api``: the
 Chalice app on an embedded moto), build the site with ``STIS_API_URL`` pointing
 at it into a temporary directory, and serve that build on the site port the API
-expects (its CORS origin).
+expects (its CORS origin), with the handler `make dev` uses (infra.site.SiteHandler).
 
 Chromium is Debian's, at /usr/bin/chromium (never ``playwright install``). When
 it is missing the tests are skipped on a developer's machine, but FAIL when the
@@ -18,14 +18,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from infra.site import build_site
+from infra.site import SiteHandler, build_site
 from tests.support.browser import LAUNCH_ARGS, _missing  # noqa: F401 - used below
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,11 +48,6 @@ def page_paths() -> list[str]:
 
 
 # --- The site and the API -------------------------------------------------------
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @dataclass
@@ -80,7 +75,7 @@ def origin(url: str) -> str:
 
 def serve(directory: Path, url: str) -> ThreadingHTTPServer:
     port = urlsplit(url).port
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler = functools.partial(SiteHandler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", port or 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="site", daemon=True).start()

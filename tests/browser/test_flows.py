@@ -167,8 +167,8 @@ def test_spanish_request_from_errors_to_signature(phone: Any, long_notice: Site,
     phone.fill("#guardian-email", email)
     phone.click("#request-form button[type=submit]")
     phone.wait_for_selector("#first-day-error:not([hidden])")
-    assert "demasiado pronto" in phone.inner_text("#first-day-error")
-    assert "demasiado pronto" in phone.inner_text("#quote")
+    assert "no da suficiente aviso" in phone.inner_text("#first-day-error")
+    assert "no dan suficiente aviso" in phone.inner_text("#quote")
     assert phone.evaluate("document.activeElement.id") == "error-summary"
     assert requests_to(recorder, "/stis/requests") == []
     assert_accessible(phone)
@@ -211,7 +211,7 @@ def test_spanish_request_from_errors_to_signature(phone: Any, long_notice: Site,
 
     phone.goto(link)
     phone.wait_for_selector("#sign-view:not([hidden])")
-    assert "padre, la madre o el tutor" in phone.inner_text("#status-title")
+    assert phone.inner_text("#status-title") == "Falta su firma"
     assert "Luis Pérez Gómez" in phone.inner_text("#contract")
     assert phone.get_attribute("#contract", "lang") == "es"
     assert phone.is_visible("#cancel-box")
@@ -270,15 +270,18 @@ def test_a_resend_after_a_lost_answer_makes_one_request(
 # --- The signing page ---------------------------------------------------------------
 
 
-def submit_through_api(site: Site, email: str) -> dict[str, Any]:
-    day = allowed_day(site)
+def submit_through_api(
+    site: Site, email: str, language: str = "en", day: str | None = None
+) -> dict[str, Any]:
+    """Sam Lee's request for one day (by default the earliest ``long_notice`` allows)."""
+    day = day or allowed_day(site)
     status, body = api(
         site,
         "POST",
         "/stis/requests",
         submit_body(
             request_key=str(uuid.uuid4()),
-            language="en",
+            language=language,
             school_id=SCHOOL.id,
             teacher_ids=[TEACHER.id],
             student={
@@ -349,10 +352,15 @@ def test_the_teacher_can_decline_with_a_reason(page: Any, long_notice: Site) -> 
 
 def test_a_broken_link_says_what_to_do(page: Any, long_notice: Site) -> None:
     site = long_notice
-    page.goto(site.page("/es/stis/sign/"))
+    page.goto(site.page("/es/stis/sign/#id=abc"))
     page.wait_for_selector("#sign-problem:not([hidden])")
     assert "le falta una parte" in page.inner_text("#sign-problem")
+    assert page.is_hidden("#sign-nolink")
     page.goto(site.page("/stis/sign/#id=nope&token=wrong"))
     page.wait_for_selector("#sign-problem:not([hidden])")
     assert page.inner_text("#sign-problem-text").strip()
     assert_accessible(page)
+    # A refused link is not kept: the page opened again from the menu explains itself.
+    page.reload()
+    page.wait_for_selector("#sign-nolink:not([hidden])")
+    assert page.is_hidden("#sign-problem")

@@ -25,8 +25,8 @@
       next: "Next step at {at} absences: {title}.",
       last: "This is the last step.",
       rate: "{absent} days absent out of {enrolled} school days is {pct} of the school days.",
-      chronic: "This is chronic absence: missing {p}% or more of the school days. Please talk with the school: there is help.",
-      notChronic: "This is below the chronic absence line ({p}% of the school days).",
+      chronic: "This is chronic absence: missing {p} or more of the school days. Please talk with the school: there is help.",
+      notChronic: "This is below the chronic absence line ({p} of the school days).",
     },
     es: {
       none: "Con {n} faltas, todavía no empieza ningún paso.",
@@ -36,8 +36,8 @@
       next: "Siguiente paso con {at} faltas: {title}.",
       last: "Este es el último paso.",
       rate: "{absent} faltas en {enrolled} días de clase son el {pct} de los días de clase.",
-      chronic: "Esto es ausentismo crónico: faltar el {p}% o más de los días de clase. Hable con la escuela: hay ayuda.",
-      notChronic: "Esto está por debajo del límite de ausentismo crónico ({p}% de los días de clase).",
+      chronic: "Esto es ausentismo crónico: faltar el {p} o más de los días de clase. Hable con la escuela: hay ayuda.",
+      notChronic: "Esto está por debajo del límite de ausentismo crónico (el {p} de los días de clase).",
     },
   };
   const t = (key, vars) => P.t(WORDS, key, vars);
@@ -49,8 +49,22 @@
   function whole(input, min) {
     const text = input.value.trim();
     if (!text) return { error: input.dataset.required };
-    if (!/^\d{1,4}$/.test(text) || Number(text) < min) return { error: input.dataset.format };
+    if (!/^\d{1,4}$/.test(text)) return { error: input.dataset.format };
+    if (Number(text) < min) return { error: input.dataset.min };
     return { value: Number(text) };
+  }
+
+  /** What is wrong with the numbers now: a list of {id, text}. */
+  function check() {
+    const absent = whole(absentInput, 0);
+    const enrolled = whole(enrolledInput, 1);
+    const list = [];
+    if (absent.error) list.push({ id: "days-absent", text: absent.error });
+    if (enrolled.error) list.push({ id: "days-enrolled", text: enrolled.error });
+    if (!list.length && absent.value > enrolled.value) {
+      list.push({ id: "days-enrolled", text: enrolledInput.dataset.order });
+    }
+    return { list, absent: absent.value, enrolled: enrolled.value };
   }
 
   /** The highest tier reached with `absent` absences, or null. */
@@ -77,12 +91,13 @@
       );
     }
     const share = absent / enrolled;
-    const pct = new Intl.NumberFormat(P.lang, { style: "percent", maximumFractionDigits: 1 }).format(share);
+    const pct = P.formatNumber(share, { style: "percent", maximumFractionDigits: 1 });
+    const line = P.formatNumber(data.chronicPercent / 100, { style: "percent" });
     const chronic = share * 100 >= data.chronicPercent;
     parts.push(
       h("p", { class: chronic ? "portal-result__chronic" : "" },
         t("rate", { absent, enrolled, pct }), " ",
-        h("strong", {}, chronic ? t("chronic", { p: data.chronicPercent }) : t("notChronic", { p: data.chronicPercent }))),
+        h("strong", {}, chronic ? t("chronic", { p: line }) : t("notChronic", { p: line }))),
     );
     result.dataset.tier = tier ? String(tier.absences) : "";
     result.dataset.chronic = chronic ? "yes" : "no";
@@ -91,22 +106,17 @@
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const absent = whole(absentInput, 0);
-    const enrolled = whole(enrolledInput, 1);
-    const list = [];
-    if (absent.error) list.push({ id: "days-absent", text: absent.error });
-    if (enrolled.error) list.push({ id: "days-enrolled", text: enrolled.error });
-    if (!list.length && absent.value > enrolled.value) {
-      list.push({ id: "days-enrolled", text: enrolledInput.dataset.order });
-    }
+    const { list, absent, enrolled } = check();
     if (list.length) {
       result.replaceChildren();
       errors.show(list);
       return;
     }
     errors.clear();
-    show(absent.value, enrolled.value);
+    show(absent, enrolled);
   });
+  // Messages go away as the numbers are put right.
+  form.addEventListener("input", () => errors.settle(check().list));
 
   box.hidden = false;
 })();

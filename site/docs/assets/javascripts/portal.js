@@ -24,7 +24,7 @@
       titlePrefix: "Error: ",
       network: "No pudimos comunicarnos con el servidor. Revise su conexión a internet e inténtelo de nuevo.",
       serverTrouble: "Algo salió mal de nuestro lado. Vuelva a intentarlo en unos minutos.",
-      roles: { guardian: "Padre, madre o tutor", teacher: "Maestro(a)", principal: "Director(a)", student: "Estudiante" },
+      roles: { guardian: "Padre, madre o tutor", teacher: "Docente", principal: "Director o directora", student: "Estudiante" },
     },
   };
 
@@ -113,14 +113,37 @@
     }).format(new Date(Date.UTC(y, m - 1, d)));
   }
 
-  /** A moment (ISO with offset) as the district's local date and time. */
+  /**
+   * A moment (ISO with offset) as the district's local date and time, on a
+   * 12-hour clock written as the pages write it: "8:00 a.m." / "8:00 a. m.".
+   */
   function formatMoment(iso, timeZone) {
     const moment = new Date(iso);
     if (Number.isNaN(moment.getTime())) return iso || "";
-    return new Intl.DateTimeFormat(lang, {
+    const text = new Intl.DateTimeFormat(lang, {
       weekday: "long", year: "numeric", month: "long", day: "numeric",
-      hour: "numeric", minute: "2-digit", timeZone: timeZone || undefined,
+      hour: "numeric", minute: "2-digit", hour12: true, timeZone: timeZone || undefined,
     }).format(moment);
+    return lang === "en" ? text.replace(/\s?\b([AP])M\b/, (all, half) => ` ${half.toLowerCase()}.m.`) : text;
+  }
+
+  /** Today's date (YYYY-MM-DD) where the district is, whatever the reader's clock zone. */
+  function today(timeZone) {
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      year: "numeric", month: "2-digit", day: "2-digit", timeZone: timeZone || undefined,
+    }).formatToParts(new Date());
+    const part = (type) => parts.find((x) => x.type === type).value;
+    return `${part("year")}-${part("month")}-${part("day")}`;
+  }
+
+  /** A number written the page language's way ("7.5" / "7,5"); `options` as Intl.NumberFormat's. */
+  function formatNumber(value, options) {
+    return new Intl.NumberFormat(lang, options).format(value);
+  }
+
+  /** "A, B and C" / "A, B y C". */
+  function listOf(items) {
+    return new Intl.ListFormat(lang, { style: "long", type: "conjunction" }).format(items);
   }
 
   // --- Errors --------------------------------------------------------------------
@@ -136,20 +159,7 @@
   }
 
   ErrorDisplay.prototype.clear = function () {
-    for (const id of this.shown) {
-      const wrapper = document.getElementById("field-" + id);
-      const message = document.getElementById(id + "-error");
-      if (wrapper) wrapper.classList.remove("portal-field--error");
-      if (message) {
-        message.hidden = true;
-        message.textContent = "";
-      }
-      for (const control of controlsOf(id)) {
-        control.removeAttribute("aria-invalid");
-        describe(control, id + "-error", false);
-      }
-    }
-    this.shown = [];
+    for (const id of this.shown.slice()) this.clearField(id);
     this.summary.hidden = true;
     this.summary.querySelector("ul").replaceChildren();
     document.title = this.title;
@@ -172,6 +182,51 @@
   };
 
   /**
+   * Bring the shown errors up to date while the reader fixes them: `wrong` is
+   * the list of {id, text} that are still wrong now. A field that became
+   * right loses its message and its line in the summary; one still wrong
+   * with another message gets the new one in both places. Nothing new is
+   * added (that waits for the next press of the button). The summary goes
+   * away with its last line, so it never says what the page no longer does.
+   */
+  ErrorDisplay.prototype.settle = function (wrong) {
+    const list = this.summary.querySelector("ul");
+    for (const id of this.shown.slice()) {
+      const now = wrong.find((error) => error.id === id);
+      const line = Array.from(list.children).find((li) => li.dataset.for === id);
+      if (now) {
+        const message = document.getElementById(id + "-error");
+        if (message && message.lastChild && message.lastChild.textContent !== now.text) this.atField(id, now.text);
+        const target = line && line.querySelector("a");
+        if (target && target.textContent !== now.text) target.textContent = now.text;
+        continue;
+      }
+      this.clearField(id);
+      if (line) line.remove();
+    }
+    if (!this.summary.hidden && !list.children.length) {
+      this.summary.hidden = true;
+      document.title = this.title;
+    }
+  };
+
+  /** Take one field's message away. */
+  ErrorDisplay.prototype.clearField = function (id) {
+    const wrapper = document.getElementById("field-" + id);
+    const message = document.getElementById(id + "-error");
+    if (wrapper) wrapper.classList.remove("portal-field--error");
+    if (message) {
+      message.hidden = true;
+      message.textContent = "";
+    }
+    for (const control of controlsOf(id)) {
+      control.removeAttribute("aria-invalid");
+      describe(control, id + "-error", false);
+    }
+    this.shown = this.shown.filter((x) => x !== id);
+  };
+
+  /**
    * Show errors: a list of {id, text} (id may be null for a message that
    * belongs to no field). Fills the summary, marks the fields, focuses the
    * summary and puts "Error: " before the page title.
@@ -183,7 +238,7 @@
       const placed = error.id ? this.atField(error.id, error.text) : false;
       const target = placed ? firstControl(error.id) : null;
       list.append(
-        h("li", {}, target
+        h("li", { "data-for": placed ? error.id : null }, target
           ? h("a", { href: "#" + target.id, onclick: (event) => { event.preventDefault(); target.focus(); } }, error.text)
           : error.text),
       );
@@ -225,7 +280,7 @@
   }
 
   window.Portal = {
-    lang, WORDS, t, h, pageData, api, apiBase, isIsoDay, formatDay, formatMoment,
+    lang, WORDS, t, h, pageData, api, apiBase, isIsoDay, formatDay, formatMoment, today, formatNumber, listOf,
     ErrorDisplay, EMAIL, uuid,
   };
 })();

@@ -37,10 +37,13 @@
       deadline: "Send your request before",
       noticeOk: "You are giving enough notice.",
       noticeShort: "These dates are too soon: the request needed {hours} hours of notice, before {deadline}.",
+      past: "These dates are in the past.",
       earliest: "The earliest first day you can choose now is {day}.",
       noEarliest: "There is no school day left this school year that gives enough notice.",
       noticeError: "This first day is too soon. The earliest first day you can choose now is {day}.",
       noticeErrorNone: "This first day is too soon, and no later day this school year gives enough notice.",
+      pastError: "This first day is in the past. The earliest first day you can choose now is {day}.",
+      pastErrorNone: "This first day is in the past, and no later day this school year gives enough notice.",
       change: "Change",
       sending: "Sending…",
       send: "Send the request",
@@ -72,11 +75,14 @@
       hours: "{n} horas",
       deadline: "Envíe su solicitud antes del",
       noticeOk: "Está dando suficiente aviso.",
-      noticeShort: "Estas fechas son demasiado pronto: la solicitud necesitaba {hours} horas de aviso, antes del {deadline}.",
-      earliest: "El primer día más próximo que puede elegir ahora es el {day}.",
+      noticeShort: "Estas fechas no dan suficiente aviso: la solicitud tenía que llegar con {hours} horas de anticipación, antes del {deadline}.",
+      past: "Estas fechas ya pasaron.",
+      earliest: "Lo más pronto que puede empezar ahora es el {day}.",
       noEarliest: "En este ciclo escolar ya no queda ningún día de clase con suficiente aviso.",
-      noticeError: "Este primer día es demasiado pronto. El primer día más próximo que puede elegir ahora es el {day}.",
-      noticeErrorNone: "Este primer día es demasiado pronto, y en este ciclo escolar no queda ningún día con suficiente aviso.",
+      noticeError: "Este primer día no da suficiente aviso. Lo más pronto que puede empezar ahora es el {day}.",
+      noticeErrorNone: "Este primer día no da suficiente aviso, y en este ciclo escolar ya no queda ningún día que lo dé.",
+      pastError: "Este primer día ya pasó. Lo más pronto que puede empezar ahora es el {day}.",
+      pastErrorNone: "Este primer día ya pasó, y en este ciclo escolar ya no queda ningún día con suficiente aviso.",
       change: "Cambiar",
       sending: "Enviando…",
       send: "Enviar la solicitud",
@@ -105,6 +111,9 @@
   const field = (id) => document.getElementById(id);
 
   let schools = [];
+  // Every grade the district's schools have, as the page was built (value, label).
+  const gradeSelect = document.getElementById("student-grade");
+  const allGrades = Array.from(gradeSelect.options, (o) => [o.value, o.text]);
   let lastQuote = null; // {first, last, result}
   let quoteTimer = null;
   let sending = false;
@@ -167,7 +176,18 @@
     return !school.level || school.level === "elementary";
   }
 
+  /** The grade list: only the grades the chosen school has (all the district's before a choice). */
+  function showGrades() {
+    const school = currentSchool();
+    const offered = school && (data.schoolGrades || {})[school.id];
+    const keep = gradeSelect.value;
+    const options = allGrades.filter(([grade]) => !grade || !offered || offered.includes(grade));
+    gradeSelect.replaceChildren(...options.map(([grade, label]) => h("option", { value: grade }, label)));
+    gradeSelect.value = options.some(([grade]) => grade === keep) ? keep : "";
+  }
+
   function showTeachers(keep) {
+    showGrades();
     const school = currentSchool();
     teachersList.replaceChildren();
     if (!school) {
@@ -222,6 +242,33 @@
     return body;
   }
 
+  /** Whether `first` (YYYY-MM-DD) is before today where the district is. */
+  function inThePast(first) {
+    return first < P.today(data.timeZone);
+  }
+
+  /** The first day's message when the quote says the notice is short (or the day is past). */
+  function noticeMessage(q, first) {
+    const day = q.earliest_first_day;
+    const key = inThePast(first) ? "pastError" : "noticeError";
+    return day ? t(key, { day: P.formatDay(day) }) : t(key + "None");
+  }
+
+  /** What the last live check says is wrong with the dates on the page now. */
+  function quoteErrors() {
+    const first = value("first-day");
+    const last = value("last-day");
+    if (!lastQuote || lastQuote.first !== first || lastQuote.last !== last) return [];
+    const result = lastQuote.result;
+    if (!result.ok) return apiErrors(result.body).filter((error) => error.id);
+    return result.body.notice_ok ? [] : [{ id: "first-day", text: noticeMessage(result.body, first) }];
+  }
+
+  /** Shown errors follow the answers as they are fixed. */
+  function settleErrors() {
+    errors.settle([...browserErrors(), ...quoteErrors()]);
+  }
+
   function browserErrors() {
     const list = [];
     const school = currentSchool();
@@ -269,7 +316,7 @@
   async function runQuote() {
     const first = value("first-day");
     const last = value("last-day");
-    for (const id of ["first-day", "last-day"]) clearFieldError(id);
+    settleErrors();
     if (!P.isIsoDay(first) || !P.isIsoDay(last) || last < first) {
       quoteBox.hidden = true;
       quoteBox.replaceChildren();
@@ -285,27 +332,18 @@
       for (const error of apiErrors(result.body)) {
         if (error.id) errors.atField(error.id, error.text);
       }
+      settleErrors();
       return;
     }
-    showQuote(result.body);
-  }
-
-  function clearFieldError(id) {
-    const message = field(id + "-error");
-    if (!message || message.hidden) return;
-    message.hidden = true;
-    message.textContent = "";
-    field("field-" + id).classList.remove("portal-field--error");
-    field(id).removeAttribute("aria-invalid");
-    const described = (field(id).getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id + "-error");
-    field(id).setAttribute("aria-describedby", described.join(" "));
+    showQuote(result.body, first);
+    settleErrors();
   }
 
   function dayCount(n) {
     return n === 1 ? t("oneDay") : t("days", { n });
   }
 
-  function showQuote(q) {
+  function showQuote(q, first) {
     const rows = h("dl", { class: "portal-summary portal-summary--compact" },
       h("div", {}, h("dt", {}, t("counted")), h("dd", {}, dayCount(q.school_days))),
       h("div", {}, h("dt", {}, t("year")), h("dd", {}, q.school_year)),
@@ -314,7 +352,7 @@
     const verdict = q.notice_ok
       ? h("p", { class: "portal-quote__ok" }, t("noticeOk"))
       : h("div", { class: "portal-quote__short" },
-        h("p", {}, h("strong", {}, t("noticeShort", {
+        h("p", {}, h("strong", {}, inThePast(first) ? t("past") : t("noticeShort", {
           hours: q.notice_hours, deadline: P.formatMoment(q.notice_deadline, data.timeZone),
         }))),
         h("p", {}, q.earliest_first_day ? t("earliest", { day: P.formatDay(q.earliest_first_day) }) : t("noEarliest")));
@@ -343,11 +381,10 @@
       errors.show(apiErrors(result.body));
       return;
     }
-    showQuote(result.body);
+    showQuote(result.body, value("first-day"));
     quoteBox.hidden = false;
     if (!result.body.notice_ok) {
-      const day = result.body.earliest_first_day;
-      errors.show([{ id: "first-day", text: day ? t("noticeError", { day: P.formatDay(day) }) : t("noticeErrorNone") }]);
+      errors.show([{ id: "first-day", text: noticeMessage(result.body, value("first-day")) }]);
       return;
     }
     errors.clear();
@@ -364,7 +401,7 @@
     const L = t("labels");
     const rows = [
       [L.school, school.name, "school"],
-      [L.teachers, names.join(", "), "teachers"],
+      [names.length === 1 ? t("oneTeacher") : L.teachers, P.listOf(names), "teachers"],
       [L.student, `${a.student.first_name} ${a.student.last_name}`, "student-first-name"],
       [L.studentId, a.student.student_id, "student-id"],
       [L.grade, grade.options[grade.selectedIndex].text, "student-grade"],
@@ -486,6 +523,7 @@
     const school = currentSchool();
     if (school && !isElementary(school) && chosenTeachers().length > data.maxTeachers) {
       event.target.checked = false;
+      event.stopPropagation(); // nothing changed: the form's own listeners would take the message away
       errors.atField("teachers", t("tooManyTeachers", { n: data.maxTeachers }));
     }
   });
@@ -495,6 +533,8 @@
   }
   form.addEventListener("input", saveDraft);
   form.addEventListener("change", saveDraft);
+  form.addEventListener("input", settleErrors);
+  form.addEventListener("change", settleErrors);
   form.addEventListener("submit", onContinue);
   sendButton.addEventListener("click", onSend);
   field("back").addEventListener("click", () => goBack("school"));

@@ -3,8 +3,13 @@
  *
  * The id and token are read from the URL fragment, which browsers never send
  * to the web server; the token goes only to the API, in the Authorization
- * header. The page shows the request and, when it is this viewer's turn, the
+ * header. Once read, the fragment is taken out of the address bar and the
+ * tab's history (history.replaceState) and kept in this tab's sessionStorage,
+ * so a reload or the language switch (the same page in the other language, on
+ * the same site) still finds it, and nothing else does.
+ * The page shows the request and, when it is this viewer's turn, the
  * sign / decline / cancel forms. After any action it reloads the request.
+ * Opened without a link (from the site's menu), it says what it is for.
  */
 (function () {
   "use strict";
@@ -29,11 +34,20 @@
         cancelled: ["Cancelled", "The parent or guardian cancelled this request. The days go back to the student's yearly total."],
         void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. The student is marked absent for those days, and the days go back to the yearly total."],
       },
+      // The same, said to the parent or guardian reading the page.
+      statusToGuardian: {
+        awaiting_guardian: ["Waiting for your signature", "Nothing moves until you sign. Read the agreement, then sign it below."],
+        awaiting_teacher: ["Waiting for the teacher", "You have signed. Now each teacher named signs, in any order."],
+        awaiting_principal: ["Waiting for the principal", "You and the teachers have signed. Now the principal signs."],
+        declined: ["Declined", "This agreement was declined, so it will not go ahead. The days go back to your child's yearly total."],
+        cancelled: ["Cancelled", "This request was cancelled, so it will not go ahead. The days go back to your child's yearly total."],
+        void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. Your child is marked absent for those days, and the days go back to the yearly total."],
+      },
       endedBy: "{who} on {at}.",
       reason: "Reason: {reason}",
       facts: {
         ref: "Reference", student: "Student", grade: "Grade", school: "School", dates: "Dates", days: "School days",
-        year: "School year", covered: "Days covered", teachers: "Teachers", turn: "Whose turn",
+        year: "School year", covered: "Days covered", teacher: "Teacher", teachers: "Teachers", turn: "Whose turn",
         viewer: "You are viewing as",
       },
       from: "{first} to {last}",
@@ -60,11 +74,19 @@
         cancelled: ["Cancelado", "El padre, la madre o el tutor canceló esta solicitud. Los días vuelven al total anual del estudiante."],
         void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. El estudiante tiene falta esos días, y los días vuelven al total anual."],
       },
+      statusToGuardian: {
+        awaiting_guardian: ["Falta su firma", "Nada avanza hasta que usted firme. Lea el acuerdo y fírmelo más abajo."],
+        awaiting_teacher: ["Esperando la firma del maestro", "Usted ya firmó. Ahora firma cada maestro indicado, en cualquier orden."],
+        awaiting_principal: ["Esperando la firma del director", "Usted y los maestros ya firmaron. Ahora firma el director o la directora."],
+        declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
+        cancelled: ["Cancelado", "Esta solicitud se canceló y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
+        void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. Su hijo o hija tiene falta esos días, y los días vuelven al total anual."],
+      },
       endedBy: "{who}, el {at}.",
       reason: "Motivo: {reason}",
       facts: {
         ref: "Referencia", student: "Estudiante", grade: "Grado", school: "Escuela", dates: "Fechas", days: "Días de clase",
-        year: "Ciclo escolar", covered: "Días incluidos", teachers: "Maestros", turn: "A quién le toca",
+        year: "Ciclo escolar", covered: "Días incluidos", teacher: "Maestro o maestra", teachers: "Maestros", turn: "A quién le toca",
         viewer: "Usted ve esta página como",
       },
       from: "Del {first} al {last}",
@@ -95,11 +117,50 @@
   let current = null; // the last GET response
   let busy = false;
 
-  function link() {
-    const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+  const LINK_STORE = "stis.sign.link";
+  let opened = null; // {id, token} of the link this tab opened
+
+  /** The link in the address bar's fragment: {id, token}, {} when part is missing, null when none. */
+  function linkInAddress() {
+    const hash = window.location.hash.replace(/^#/, "");
+    if (!/(^|&)(id|token)=/.test(hash)) return null;
+    const params = new URLSearchParams(hash);
     const id = (params.get("id") || "").trim();
     const token = (params.get("token") || "").trim();
-    return id && token ? { id, token } : null;
+    return id && token ? { id, token } : {};
+  }
+
+  function storedLink() {
+    try {
+      const stored = JSON.parse(sessionStorage.getItem(LINK_STORE) || "null");
+      return stored && typeof stored.id === "string" && typeof stored.token === "string" ? stored : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /**
+   * Read the link once: from the fragment (then out of the address bar and
+   * history, into this tab's storage), else from this tab's storage.
+   * Gives {id, token}, {} for a link with a part missing, or null for no link.
+   */
+  function readLink() {
+    const found = linkInAddress();
+    if (found === null) return storedLink();
+    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+    if (!found.id) forgetLink();
+    try {
+      if (found.id) sessionStorage.setItem(LINK_STORE, JSON.stringify(found));
+    } catch (error) { /* private mode: this page view keeps it in memory */ }
+    return found;
+  }
+
+  function forgetLink() {
+    try { sessionStorage.removeItem(LINK_STORE); } catch (error) { /* nothing kept */ }
+  }
+
+  function link() {
+    return opened;
   }
 
   function path(suffix) {
@@ -117,12 +178,18 @@
   async function load() {
     const where = link();
     if (!where) {
+      field("sign-loading").hidden = true;
+      field("sign-nolink").hidden = false;
+      return false;
+    }
+    if (!where.id) {
       problem(t("missing"));
       return false;
     }
     const result = await P.api("GET", path("?lang=" + P.lang), undefined, where.token);
     field("sign-loading").hidden = true;
     if (!result.ok) {
+      if (result.status >= 400 && result.status < 500) forgetLink(); // refused: never tried again in this tab
       problem(result.body.error.message);
       return false;
     }
@@ -137,7 +204,8 @@
   }
 
   function render(r) {
-    const [title, text] = (t("status")[r.status] || [r.status, ""]);
+    const toGuardian = r.viewer && r.viewer.role === "guardian" ? t("statusToGuardian")[r.status] : null;
+    const [title, text] = toGuardian || t("status")[r.status] || [r.status, ""];
     field("status-title").textContent = title;
     const lines = [text];
     if (r.ending && r.ending.at && r.ending.by_role) {
@@ -158,7 +226,7 @@
       fact(F.dates, t("from", { first: P.formatDay(r.first_day), last: P.formatDay(r.last_day) })),
       fact(F.days, String(r.school_days)),
       fact(F.year, r.school_year || ""),
-      fact(F.teachers, teachers.join(", ")),
+      fact(teachers.length === 1 ? F.teacher : F.teachers, P.listOf(teachers)),
       fact(F.turn, turn.length ? turn.join(", ") : t("nobody")),
     ];
     if (Array.isArray(r.dates) && r.dates.length) {
@@ -176,6 +244,7 @@
     contract.setAttribute("lang", r.language || P.lang);
 
     signForm.hidden = !r.can_sign;
+    field("sign-below-box").hidden = !r.can_sign;
     declineForm.hidden = !r.can_decline;
     cancelBox.hidden = !r.can_cancel;
     cancelConfirm.hidden = true;
@@ -264,6 +333,9 @@
 
   // Another link opened in the same tab: start again with it.
   window.addEventListener("hashchange", () => {
+    if (linkInAddress() === null) return; // an ordinary in-page anchor
+    opened = readLink();
+    field("sign-nolink").hidden = true;
     errors.clear();
     notice.hidden = true;
     view.hidden = true;
@@ -273,6 +345,13 @@
     load();
   });
 
+  field("sign-below").addEventListener("click", (event) => {
+    event.preventDefault();
+    signForm.scrollIntoView({ block: "start" });
+    field("sign-name").focus({ preventScroll: true });
+  });
+
+  opened = readLink();
   app.hidden = false;
   load();
 })();
