@@ -124,18 +124,19 @@ class LiveStack:
     def at_once(self, calls: list[Call], retries: int = 0) -> list[Answer]:
         """Send every call from its own thread at the same instant.
 
-        The connections are opened first (the local server's listen queue is
-        short), then a barrier releases all the requests together. A call
-        answered 429 ``try_again`` is sent again, unchanged, up to ``retries``
-        times, as the site does; ``self.retried`` counts those."""
-        connections = [self._connect() for _ in calls]
+        A barrier releases every thread together; each then connects and
+        sends its request as a plain client would (no connection opened
+        beforehand, no retry of a refused or reset one). A call answered 429
+        ``try_again`` is sent again, unchanged, up to ``retries`` times, as the
+        site does; ``self.retried`` counts those."""
         barrier = threading.Barrier(len(calls))
         answers: list[Answer | BaseException | None] = [None] * len(calls)
 
         def run(index: int) -> None:
             barrier.wait()
             try:
-                answer = self._exchange(connections[index], calls[index])
+                connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                answer = self._exchange(connection, calls[index])
                 for attempt in range(retries):
                     if answer.status != 429:
                         break
