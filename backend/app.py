@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from chalice.app import Chalice, CORSConfig, DynamoDBEvent, Rate, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import logs
+from chalicelib import logs, snapstart
 from chalicelib.config.loader import district
 from chalicelib.core.errors import StisError
 from chalicelib.http import errors, schemas, views
@@ -29,11 +29,14 @@ app.log.setLevel(logging.INFO)
 logs.configure()
 
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
+# The settings are not kept here: with SnapStart they are read again after a
+# restore (chalicelib/snapstart.py), so the token secret is not in the snapshot.
 DISTRICT = district()
-SETTINGS = settings()
+settings()
+snapstart.register()
 
 cors = CORSConfig(
-    allow_origin=SETTINGS.site_origin,
+    allow_origin=settings().site_origin,
     allow_headers=["Authorization", "Content-Type", "Accept-Language"],
     max_age=600,
 )
@@ -90,7 +93,7 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 
 def _raw_json() -> Any:
     raw = _request().raw_body or b""
-    if len(raw) > SETTINGS.max_body_bytes:
+    if len(raw) > settings().max_body_bytes:
         raise errors.general("payload_too_large", "payload_too_large", _language())
     if not raw.strip():
         return {}

@@ -28,9 +28,20 @@ import yaml
 
 from infra.csp import inline_script_hashes
 from infra.site import SiteBuildError, build_site
-from infra.template import AWS_STAGES, BACKEND, ROOT, TemplateError, render
+from infra.template import (
+    AWS_STAGES,
+    BACKEND,
+    ROOT,
+    TemplateError,
+    apply_snapstart,
+    render,
+    snapstart_enabled,
+)
 
 BUILD = ROOT / "build" / "package"
+#: The functions' runtime. `chalice package` names the Python it runs on, so
+#: packaging runs on this version (the Makefile builds .venv with it).
+LAMBDA_RUNTIME = "python3.13"
 DEFAULT_REGION = "us-west-2"
 # `chalice package` imports the app, which validates its settings at import;
 # this value only lets that import pass: it is never written into the output.
@@ -89,8 +100,11 @@ def package(
     out_dir: Path | None = None,
     script_hashes: Sequence[str] | None = None,
     project_dir: Path = BACKEND,
+    snapstart: bool | None = None,
 ) -> Path:
-    """Package ``stage``; returns the path of the deployable template."""
+    """Package ``stage``; returns the path of the deployable template.
+
+    ``snapstart`` overrides the stage's SnapStart setting (infra/stack.yaml)."""
     out = (BUILD / stage) if out_dir is None else out_dir
     hashes = built_site_hashes() if script_hashes is None else list(script_hashes)
     merge = render(stage, hashes)
@@ -123,7 +137,16 @@ def package(
     template_path = out / "sam.yaml"
     template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
     check_packaged(template, merge)
-    add_bytecode(out / "deployment.zip", _runtime(template))
+    runtime = _runtime(template)
+    if runtime != LAMBDA_RUNTIME:
+        raise TemplateError(
+            f"chalice packaged for {runtime} (the Python it ran on), not {LAMBDA_RUNTIME}: "
+            f"run `make package`, which uses .venv's Python {LAMBDA_RUNTIME.removeprefix('python')}"
+        )
+    on = snapstart_enabled(stage) if snapstart is None else snapstart
+    template = apply_snapstart(template, on)
+    template_path.write_text(yaml.safe_dump(template, sort_keys=False), encoding="utf-8")
+    finish_bundle(out / "deployment.zip", runtime)
     return template_path
 
 
@@ -140,13 +163,16 @@ def _runtime(template: dict[str, Any]) -> str:
     return runtimes.pop()
 
 
-def add_bytecode(bundle: Path, runtime: str) -> bool:
-    """Compile every module of the bundle, so a cold start does not.
+def finish_bundle(bundle: Path, runtime: str) -> bool:
+    """Do once, when packaging, what every cold start would otherwise do.
 
-    Lambda's code directory is read-only, so without ``.pyc`` files every new
-    container compiles the app and its dependencies again (about half a second
-    of CPU). The bytecode is checked by hash, not by the zip's timestamps, and
-    is only added when this Python is the runtime's (``python3.11``)."""
+    - Compile every module. Lambda's code directory is read-only, so without
+      ``.pyc`` files every new container compiles the app and its dependencies
+      again (about half a second of CPU). The bytecode is checked by hash, not by
+      the zip's timestamps.
+
+    Both depend on the Python version, so they are only done when this Python is
+    the runtime's (LAMBDA_RUNTIME)."""
     import compileall
     import py_compile
     import zipfile
