@@ -166,6 +166,8 @@ def _runtime(template: dict[str, Any]) -> str:
 def finish_bundle(bundle: Path, runtime: str) -> bool:
     """Do once, when packaging, what every cold start would otherwise do.
 
+    - Validate the district file into its compiled form (chalicelib/config/
+      district.compiled), which the function loads without PyYAML or validation.
     - Compile every module. Lambda's code directory is read-only, so without
       ``.pyc`` files every new container compiles the app and its dependencies
       again (about half a second of CPU). The bytecode is checked by hash, not by
@@ -177,6 +179,8 @@ def finish_bundle(bundle: Path, runtime: str) -> bool:
     import py_compile
     import zipfile
 
+    from chalicelib.config.loader import ConfigError, compile_district
+
     here = f"python{sys.version_info.major}.{sys.version_info.minor}"
     if runtime != here:
         print(f"package: not adding bytecode: the runtime is {runtime}, this is {here}", file=sys.stderr)
@@ -186,6 +190,11 @@ def finish_bundle(bundle: Path, runtime: str) -> bool:
         with zipfile.ZipFile(bundle) as source:
             modes = {info.filename: info.external_attr for info in source.infolist()}
             source.extractall(root)
+        config = root / "chalicelib" / "config"
+        try:
+            compile_district(config / "district.compiled", config / "district.yaml")
+        except ConfigError as error:
+            raise TemplateError(str(error)) from None
         compiled = compileall.compile_dir(
             root,
             quiet=1,

@@ -431,3 +431,18 @@ def test_the_bundle_ships_bytecode_so_a_cold_start_does_not_compile(packaged_pat
             assert f"{prefix}__pycache__/{stem}.{tag}.pyc" in names, module
         pyc = bundle.read(f"chalicelib/__pycache__/wiring.{tag}.pyc")
         assert int.from_bytes(pyc[4:8], "little") & 0b11 == 0b01  # checked by hash, never by time
+
+
+def test_the_bundle_ships_the_district_file_validated(packaged_path: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    from chalicelib.config.loader import load, load_compiled
+
+    with zipfile.ZipFile(packaged_path.parent / "deployment.zip") as bundle:
+        bundle.extractall(
+            tmp_path, [n for n in bundle.namelist() if n.startswith("chalicelib/config/district.")]
+        )
+    config = tmp_path / "chalicelib" / "config"
+    compiled = load_compiled(config / "district.compiled", config / "district.yaml")
+    assert compiled is not None, "the function would validate the district file at every cold start"
+    assert compiled == load(config / "district.yaml")
