@@ -204,8 +204,9 @@ def verdict(name: str, cpu_ratio: float, extra_ms: float, phases: dict[str, floa
     return (
         f"{name}: x{cpu_ratio:.2f} the floor (CPU), target {TARGET_RATIO}: "
         f"missed by {extra_ms - allowed:.0f} ms. The app spends {extra_ms:.0f} ms beyond the floor where "
-        f"{allowed:.0f} ms is allowed; its first request alone takes {phases['request'] * 1000:.0f} ms (a "
-        "client, the body's validator, botocore's first call), the rest is importing what the floor "
+        f"{allowed:.0f} ms is allowed; its first request takes {phases['request'] * 1000:.0f} ms (the "
+        "DynamoDB client, which the floor makes too, the body's validator, botocore's first call), "
+        "the rest is importing what the floor "
         "does not (pydantic models, email validation, the app: listed below)"
     )
 

@@ -7,7 +7,6 @@ import importlib
 import json
 import os
 import pickle
-import pickletools
 import sys
 from functools import cache, lru_cache
 from pathlib import Path
@@ -114,6 +113,8 @@ def _fingerprint(config_text: bytes, modules: list[str]) -> str:
 
 def _own_modules(blob: bytes) -> list[str]:
     """The chalicelib modules whose classes a pickle (protocol 3) names."""
+    import pickletools  # only when packaging
+
     found = set()
     for opcode, argument, _ in pickletools.genops(blob):
         if opcode.name == "GLOBAL":
