@@ -42,6 +42,11 @@ BUILD = ROOT / "build" / "package"
 #: The functions' runtime. `chalice package` names the Python it runs on, so
 #: packaging runs on this version (the Makefile builds .venv with it).
 LAMBDA_RUNTIME = "python3.13"
+#: What the wheels bring that no function imports, left out of the bundle (a fifth of
+#: it, zipped): dnspython serves email-validator's deliverability check, which pydantic
+#: never asks for; pydantic's v1 API and its mypy plugin. tests/infra serves requests
+#: and loads every email template from the bundle without them.
+NEVER_IMPORTED = ("dns", "dnspython-*.dist-info", "pydantic/v1", "pydantic/mypy.py")
 DEFAULT_REGION = "us-west-2"
 # `chalice package` imports the app, which validates its settings at import;
 # this value only lets that import pass: it is never written into the output.
@@ -166,6 +171,7 @@ def _runtime(template: dict[str, Any]) -> str:
 def finish_bundle(bundle: Path, runtime: str) -> bool:
     """Do once, when packaging, what every cold start would otherwise do.
 
+    - Leave out what no function imports (NEVER_IMPORTED).
     - Validate the district file into its compiled form (chalicelib/config/
       district.compiled), which the function loads without PyYAML or validation.
     - Compile every module. Lambda's code directory is read-only, so without
@@ -190,6 +196,12 @@ def finish_bundle(bundle: Path, runtime: str) -> bool:
         with zipfile.ZipFile(bundle) as source:
             modes = {info.filename: info.external_attr for info in source.infolist()}
             source.extractall(root)
+        for pattern in NEVER_IMPORTED:
+            for unused in root.glob(pattern):
+                if unused.is_dir():
+                    shutil.rmtree(unused)
+                else:
+                    unused.unlink()
         config = root / "chalicelib" / "config"
         try:
             compile_district(config / "district.compiled", config / "district.yaml")
