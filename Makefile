@@ -1,19 +1,36 @@
 # The two commands of the README are `make dev` and `make test`; both set
 # themselves up on a fresh machine (virtualenv, pinned packages, Chromium).
 
-PYTHON ?= python3
+# The Lambda functions run on Python 3.13 (`chalice package` names the runtime
+# after the Python it runs on), so .venv and every test use 3.13 too: found on
+# PATH, else among pyenv's versions; PYTHON=/path/to/python3.13 overrides.
+PYTHON_VERSION := 3.13
+PYTHON ?= $(or $(shell command -v python$(PYTHON_VERSION) 2>/dev/null),$(lastword $(sort $(wildcard \
+	$(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION)))))
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-py$(PYTHON_VERSION)-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
 
 .PHONY: test dev jobs bench lint typecheck site chromium clean catalogs
+
+comma := ,
 
 export PYTHONPATH := $(CURDIR)/backend:$(CURDIR)
 export NO_MKDOCS_2_WARNING := 1
 
 $(STAMP): requirements-dev.txt backend/requirements.txt
+	@if ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma),$(PYTHON_VERSION))))' 2>/dev/null; then \
+		if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma),$(PYTHON_VERSION))))' 2>/dev/null; then \
+			echo "!! Python $(PYTHON_VERSION) is needed (the Lambda runtime is python$(PYTHON_VERSION)) and was not found"; \
+			echo "   on PATH or in pyenv ($(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions). Install it, then run make again:"; \
+			echo "     pyenv install $(PYTHON_VERSION)     (https://github.com/pyenv/pyenv; Debian 12 has no python$(PYTHON_VERSION) package)"; \
+			echo "   or give its path: make PYTHON=/path/to/python$(PYTHON_VERSION) ..."; \
+			exit 1; \
+		fi; \
+		echo "==> creating $(VENV) with $(PYTHON)"; \
+		rm -rf $(VENV) && "$(PYTHON)" -m venv $(VENV); \
+	fi
 	@echo "==> setting up $(VENV) (Python packages pinned in requirements-dev.txt)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
@@ -67,6 +84,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/aws_calls.py
 	$(BIN)/python bench/site.py
 	$(BIN)/python bench/cost.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice.app import Chalice, CORSConfig, DynamoDBEvent, Rate, Response
 
-from chalicelib import logs
+from chalicelib import logs, snapstart
 from chalicelib.config.loader import district
 from chalicelib.core.request import Guardian, Student
 from chalicelib.http import schemas, views
@@ -39,12 +39,14 @@ app = Chalice(app_name="stis-portal")
 app.log.setLevel(logging.INFO)
 logs.configure()
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
+# The settings are not kept here: with SnapStart they are read again after a
+# restore (chalicelib/snapstart.py), so the token secret is not in the snapshot.
 DISTRICT = district()
-SETTINGS = settings()
-install(app, SETTINGS.max_body_bytes, DISTRICT.languages)
+install(app, settings().max_body_bytes, DISTRICT.languages)
+snapstart.register()
 
 cors = CORSConfig(
-    allow_origin=SETTINGS.site_origin,
+    allow_origin=settings().site_origin,
     allow_headers=["Authorization", "Content-Type", "Accept-Language"],
     max_age=600,
 )

@@ -158,3 +158,55 @@ def school_days_ahead(days: int = 5, weeks: int = 3, today: date | None = None) 
         if len(run) == days and year is not None and year.contains(run[-1]):
             return first, run[-1]
     raise SystemExit("no run of school days ahead in the demo calendar; extend district.yaml")
+
+
+def first_requests(first: date, last: date) -> dict[str, tuple[dict[str, Any], list[Any], int]]:
+    """A parent's first submit and first status view, as Lambda events, with the
+    DynamoDB answers each needs and the status it must get: made by the app itself
+    in this process (its submit's items captured, the link token its own), so a
+    fresh process can replay them with botocore's Stubber."""
+    use_backend()
+    import logging
+
+    from botocore.stub import Stubber
+
+    import app as handler_module
+    from chalicelib.adapters.aws import client
+    from chalicelib.wiring import service
+
+    logging.getLogger("stis").disabled = True  # its request lines, not the bench's output
+    dynamodb = client("dynamodb")
+    captured: dict[str, Any] = {}
+
+    def capture(params: dict[str, Any], **_: Any) -> None:
+        captured["items"] = params["TransactItems"]
+
+    submit_answers: list[Any] = [
+        ["transact_write_items", {}],
+        ["get_item", {"Item": {"days_used": {"N": "5"}}}],
+    ]
+    submit = event("POST", "/stis/requests", submit_body(1, first, last))
+    with Stubber(dynamodb) as stubber:
+        for operation, answer in submit_answers:
+            stubber.add_response(operation, answer)
+        dynamodb.meta.events.register("before-parameter-build.dynamodb.TransactWriteItems", capture)
+        created = handler_module.app(submit, LambdaContext())
+        dynamodb.meta.events.unregister("before-parameter-build.dynamodb.TransactWriteItems", capture)
+        assert created["statusCode"] == 201, created
+        item = captured["items"][-1]["Put"]["Item"]
+        request_id = item["pk"]["S"].removeprefix("REQ#")
+        stubber.add_response("get_item", {"Item": item})
+        stored = service().store.get(request_id)
+        assert stored is not None
+        token = service().link_token(stored, "guardian")
+    status = event(
+        "GET",
+        f"/stis/requests/{request_id}",
+        token=token,
+        resource="/stis/requests/{request_id}",
+        path_parameters={"request_id": request_id},
+    )
+    return {
+        "submit": (submit, submit_answers, 201),
+        "status": (status, [["get_item", {"Item": item}]], 200),
+    }

@@ -44,12 +44,12 @@ PRICES = {  # USD, us-west-2, on demand, as of 2025
     "cloudfront_request": 0.0100 / 10_000,  # HTTPS
 }
 ASSUMPTIONS = {
-    "lambda_memory_gb": 0.5,  # backend/.chalice/config.json: 512 MB
-    # Billed time per invocation: every one a cold start (init is billed for
-    # on-demand functions since August 2025): ~1 s of CPU measured on one core
-    # by bench/coldstart.py, ~3.5x longer on the 0.29 vCPU of 512 MB, plus the
-    # DynamoDB and SES round trips. A pessimistic bound: warm calls take ~50 ms.
-    "lambda_seconds_per_invocation": 4.0,
+    "lambda_memory_gb": 1769 / 1024,  # backend/.chalice/config.json: the API at 1,769 MB (1 vCPU)
+    # Billed time per invocation: every one a cold start without SnapStart (init is
+    # billed for on-demand functions since August 2025): ~1 s of CPU measured on one
+    # core by bench/coldstart.py, on the one vCPU of 1,769 MB, plus Lambda's own start
+    # and the DynamoDB and SES round trips. A pessimistic bound: warm calls take ~50 ms.
+    "lambda_seconds_per_invocation": 1.2,
     "quotes_per_request": 3,  # the form checks the dates as the parent changes them
     "status_views_after": 2,  # the parent comes back to the status page
     # CloudFront: the parent reads 5 pages (the first with an empty cache,
@@ -293,8 +293,9 @@ def main() -> int:
         print(f"  {name:20} {quantity:34} ${cost:.6f}")
     print(f"  {'total':20} {'':34} ${total:.6f}  (about {total * 100:.2f} US cents)")
     print(
-        f"  with every invocation a 4 s cold start at 512 MB; at 50 ms warm, Lambda compute is"
-        f" ${invocations * 0.5 * 0.05 * PRICES['lambda_gb_second']:.6f}"
+        f"  with every invocation a {ASSUMPTIONS['lambda_seconds_per_invocation']} s cold start at"
+        f" {ASSUMPTIONS['lambda_memory_gb'] * 1024:.0f} MB; at 50 ms warm, Lambda compute is"
+        f" ${invocations * ASSUMPTIONS['lambda_memory_gb'] * 0.05 * PRICES['lambda_gb_second']:.6f}"
     )
     print(
         f"beside one e-signature envelope: {ENVELOPE}:"

@@ -31,9 +31,25 @@ import yaml
 from chalicelib.i18n.catalogs import compile_catalogs
 from infra.csp import inline_script_hashes
 from infra.site import SiteBuildError, build_site
-from infra.template import AWS_STAGES, BACKEND, ROOT, TemplateError, render
+from infra.template import (
+    AWS_STAGES,
+    BACKEND,
+    ROOT,
+    TemplateError,
+    apply_snapstart,
+    render,
+    snapstart_enabled,
+)
 
 BUILD = ROOT / "build" / "package"
+#: The functions' runtime. `chalice package` names the Python it runs on, so
+#: packaging runs on this version (the Makefile builds .venv with it).
+LAMBDA_RUNTIME = "python3.13"
+#: What the wheels bring that no function imports, left out of the bundle (a fifth of
+#: it, zipped): dnspython serves email-validator's deliverability check, which pydantic
+#: never asks for; pydantic's v1 API and its mypy plugin. tests/infra serves requests
+#: and loads every email template from the bundle without them.
+NEVER_IMPORTED = ("dns", "dnspython-*.dist-info", "pydantic/v1", "pydantic/mypy.py")
 DEFAULT_REGION = "us-west-2"
 # `chalice package` imports the app, which validates its settings at import;
 # this value only lets that import pass: it is never written into the output.
@@ -92,8 +108,11 @@ def package(
     out_dir: Path | None = None,
     script_hashes: Sequence[str] | None = None,
     project_dir: Path = BACKEND,
+    snapstart: bool | None = None,
 ) -> Path:
-    """Package ``stage``; returns the path of the deployable template."""
+    """Package ``stage``; returns the path of the deployable template.
+
+    ``snapstart`` overrides the stage's SnapStart setting (infra/stack.yaml)."""
     out = (BUILD / stage) if out_dir is None else out_dir
     hashes = built_site_hashes() if script_hashes is None else list(script_hashes)
     merge = render(stage, hashes)
@@ -128,7 +147,16 @@ def package(
     template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
     check_packaged(template, merge)
     check_catalogs(out / "deployment.zip", [path.relative_to(project_dir).as_posix() for path in catalogs])
-    add_bytecode(out / "deployment.zip", _runtime(template))
+    runtime = _runtime(template)
+    if runtime != LAMBDA_RUNTIME:
+        raise TemplateError(
+            f"chalice packaged for {runtime} (the Python it ran on), not {LAMBDA_RUNTIME}: "
+            f"run `make package`, which uses .venv's Python {LAMBDA_RUNTIME.removeprefix('python')}"
+        )
+    on = snapstart_enabled(stage) if snapstart is None else snapstart
+    template = apply_snapstart(template, on)
+    template_path.write_text(yaml.safe_dump(template, sort_keys=False), encoding="utf-8")
+    finish_bundle(out / "deployment.zip", runtime)
     return template_path
 
 
@@ -156,16 +184,24 @@ def _runtime(template: dict[str, Any]) -> str:
     return runtimes.pop()
 
 
-def add_bytecode(bundle: Path, runtime: str) -> bool:
-    """Compile every module of the bundle, so a cold start does not.
+def finish_bundle(bundle: Path, runtime: str) -> bool:
+    """Do once, when packaging, what every cold start would otherwise do.
 
-    Lambda's code directory is read-only, so without ``.pyc`` files every new
-    container compiles the app and its dependencies again (about half a second
-    of CPU). The bytecode is checked by hash, not by the zip's timestamps, and
-    is only added when this Python is the runtime's (``python3.11``)."""
+    - Leave out what no function imports (NEVER_IMPORTED).
+    - Validate the district file into its compiled form (chalicelib/config/
+      district.compiled), which the function loads without PyYAML or validation.
+    - Compile every module. Lambda's code directory is read-only, so without
+      ``.pyc`` files every new container compiles the app and its dependencies
+      again (about half a second of CPU). The bytecode is checked by hash, not by
+      the zip's timestamps.
+
+    Both depend on the Python version, so they are only done when this Python is
+    the runtime's (LAMBDA_RUNTIME)."""
     import compileall
     import py_compile
     import zipfile
+
+    from chalicelib.config.loader import ConfigError, compile_district
 
     here = f"python{sys.version_info.major}.{sys.version_info.minor}"
     if runtime != here:
@@ -176,6 +212,17 @@ def add_bytecode(bundle: Path, runtime: str) -> bool:
         with zipfile.ZipFile(bundle) as source:
             modes = {info.filename: info.external_attr for info in source.infolist()}
             source.extractall(root)
+        for pattern in NEVER_IMPORTED:
+            for unused in root.glob(pattern):
+                if unused.is_dir():
+                    shutil.rmtree(unused)
+                else:
+                    unused.unlink()
+        config = root / "chalicelib" / "config"
+        try:
+            compile_district(config / "district.compiled", config / "district.yaml")
+        except ConfigError as error:
+            raise TemplateError(str(error)) from None
         compiled = compileall.compile_dir(
             root,
             quiet=1,

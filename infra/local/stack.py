@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -32,12 +33,23 @@ TABLE = "stis-local"
 SENDER = "attendance@alder-creek.example"
 
 
+# How many connections each local server lets wait to be accepted. The standard
+# library's servers listen with a queue of 5, so a burst of clients (a class
+# submitting at once, the race tests) met "connection reset"; the kernel caps
+# this at net.core.somaxconn (4096 on current Linux).
+BACKLOG = 1024
+
+
 class StackError(Exception):
     """Something stops the local stack from starting; the message says what to do."""
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """No server listens on ``port``. The probe binds as the servers do, with
+    SO_REUSEADDR, so connections of a stack stopped a moment ago (TIME_WAIT)
+    do not count as busy and `make dev` starts again at once."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -49,6 +61,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def hold_a_crowd(server: socketserver.TCPServer) -> None:
+    """Let ``server`` queue BACKLOG connections instead of its class's 5
+    (listening again on a listening socket only changes its queue)."""
+    server.socket.listen(BACKLOG)
 
 
 def say(message: str) -> None:
@@ -166,8 +184,9 @@ class LocalStack:
         config = Config.create(chalice_stage="local", app_name="stis-portal", project_dir=str(BACKEND))
         server = create_local_server(app_module.app, config, "127.0.0.1", self.ports.api)
         server.server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
+        hold_a_crowd(server.server)
         threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
-        self._stoppers.append(server.shutdown)
+        self._stoppers.append(partial(_close, server.server))
 
     def _start_mailbox(self) -> None:
         from infra.local.mailbox import Mailbox, serve
@@ -175,7 +194,8 @@ class LocalStack:
         say(f"starting the mailbox on {self.mail_url}")
         self.mailbox = Mailbox(REGION)
         server = serve(self.mailbox, "127.0.0.1", self.ports.mail, on_jobs=self.run_jobs)
-        self._stoppers.append(server.shutdown)
+        hold_a_crowd(server)
+        self._stoppers.append(partial(_close, server))
 
     def _start_site(self) -> None:
         target = ROOT / "build" / "dev-site"
@@ -188,8 +208,9 @@ class LocalStack:
         handler = partial(static_site.SiteHandler, directory=str(target))
         server = ThreadingHTTPServer(("127.0.0.1", self.ports.site), handler)
         server.daemon_threads = True
+        hold_a_crowd(server)
         threading.Thread(target=server.serve_forever, name="site", daemon=True).start()
-        self._stoppers.append(server.shutdown)
+        self._stoppers.append(partial(_close, server))
 
     # --- scheduled work ---------------------------------------------------------------
 
@@ -225,6 +246,12 @@ class LocalStack:
             except Exception as error:
                 print(f"!! while stopping: {type(error).__name__}", flush=True)
         self._stoppers.clear()
+
+
+def _close(server: socketserver.TCPServer) -> None:
+    """Stop serving and close the listening socket (shutdown() alone keeps it open)."""
+    server.shutdown()
+    server.server_close()
 
 
 def main(argv: list[str] | None = None) -> int:

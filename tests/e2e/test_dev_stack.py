@@ -3,13 +3,16 @@ browser walk through the site is in test_walkthrough.py)."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
+import threading
 import urllib.request
+from collections import Counter
 
 from infra.local.stack import port_is_free
 from tests.support.bodies import submit_body
-from tests.support.live import ROOT, running_api, stack_command, stack_env
+from tests.support.live import ROOT, Live, running_api, stack_command, stack_env
 
 
 def test_starting_it_twice_on_the_same_ports_fails_with_a_clear_message() -> None:
@@ -76,3 +79,66 @@ def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
         with urllib.request.urlopen(live.mail_url + "/", timeout=10) as page:
             html = page.read().decode()
         assert "samir.haddad@family.example" in html
+
+
+def _ports(live: Live) -> dict[str, int]:
+    return {
+        name: int(url.rsplit(":", 1)[1])
+        for name, url in (("api", live.url), ("mail", live.mail_url), ("site", live.site_url))
+    }
+
+
+def test_two_hundred_clients_at_once_all_get_answers() -> None:
+    """A crowd of plain HTTP clients, each connecting when released (no
+    connection opened beforehand, no retry): none is refused or reset."""
+    calls: list[tuple[str, str, bytes | None]] = [
+        ("GET", "/schools?lang=es", None),
+        ("POST", "/stis/quote", json.dumps({"first_day": "2027-03-01", "last_day": "2027-03-05"}).encode()),
+        ("GET", "/health", None),
+        ("GET", "/schools", None),
+    ] * 50
+    with running_api() as live:
+        host, port = live.url.removeprefix("http://").split(":")
+        barrier = threading.Barrier(len(calls))
+        answers: list[int | str] = ["no answer"] * len(calls)
+
+        def client(index: int) -> None:
+            method, path, body = calls[index]
+            barrier.wait()
+            connection = http.client.HTTPConnection(host, int(port), timeout=60)
+            try:
+                connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                answers[index] = response.status
+            except OSError as error:
+                answers[index] = f"{type(error).__name__}: {error}"
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(len(calls))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert len(answers) == 200
+    assert Counter(answers) == {200: 200}, Counter(answers).most_common(5)
+
+
+def test_it_starts_again_on_the_same_ports_right_after_stopping() -> None:
+    """Ctrl-C then `make dev` again: the connections just closed (TIME_WAIT
+    on the server's side) do not make the ports look busy."""
+    with running_api() as live:
+        ports = _ports(live)
+        for _ in range(5):  # connections the server closes first leave TIME_WAIT behind
+            with urllib.request.urlopen(f"{live.url}/health", timeout=5) as response:
+                response.read()
+            with urllib.request.urlopen(f"{live.mail_url}/messages.json", timeout=5) as response:
+                response.read()
+    # Launched at once (well within a second of the first one exiting): it must
+    # start, not stop at "already in use" (running_api raises with its output).
+    with (
+        running_api(ports=ports) as again,
+        urllib.request.urlopen(f"{again.url}/health", timeout=5) as response,
+    ):
+        assert json.load(response) == {"status": "ok"}

@@ -33,3 +33,9 @@ def packaged(packaged_path: Path) -> dict[str, Any]:
 def resources(packaged: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = packaged["Resources"]
     return found
+
+
+@pytest.fixture(scope="session")
+def packaged_without_snapstart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """prod packaged with its SnapStart setting turned off."""
+    return package("prod", tmp_path_factory.mktemp("package") / "prod-off", SCRIPT_HASHES, snapstart=False)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from chalicelib.settings import Settings
 from infra.package import PACKAGING_TOKEN_SECRET
 from infra.table import table_properties
-from infra.template import BACKEND, stage_environment
+from infra.template import BACKEND, ROOT, stage_environment
 
 from .conftest import SCRIPT_HASHES
 
@@ -432,3 +432,95 @@ def test_the_bundle_ships_bytecode_so_a_cold_start_does_not_compile(packaged_pat
         assert "chalicelib/i18n/locale/es/LC_MESSAGES/messages.mo" in names  # Spanish, compiled
         pyc = bundle.read(f"chalicelib/__pycache__/wiring.{tag}.pyc")
         assert int.from_bytes(pyc[4:8], "little") & 0b11 == 0b01  # checked by hash, never by time
+
+
+def test_the_bundle_ships_the_district_file_validated(packaged_path: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    from chalicelib.config.loader import load, load_compiled
+
+    with zipfile.ZipFile(packaged_path.parent / "deployment.zip") as bundle:
+        bundle.extractall(
+            tmp_path, [n for n in bundle.namelist() if n.startswith("chalicelib/config/district.")]
+        )
+    config = tmp_path / "chalicelib" / "config"
+    compiled = load_compiled(config / "district.compiled", config / "district.yaml")
+    assert compiled is not None, "the function would validate the district file at every cold start"
+    assert compiled == load(config / "district.yaml")
+
+
+# What Lambda's Python runtime provides beside the bundle.
+LAMBDA_PROVIDES = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "urllib3", "six.py")
+FROM_THE_BUNDLE = """
+import datetime, json, os, sys
+from botocore.stub import Stubber
+from common import LambdaContext, event, submit_body
+import app
+from chalicelib.adapters.aws import client
+from chalicelib.config.loader import district
+from chalicelib.email import render
+from chalicelib.wiring import dispatcher
+
+assert app.__file__.startswith(os.environ["BUNDLE"]), app.__file__
+days = district().calendar().next_school_days(datetime.date.today() + datetime.timedelta(weeks=3))
+stubber = Stubber(client("dynamodb"))
+stubber.add_response("transact_write_items", {})
+stubber.add_response("get_item", {"Item": {"days_used": {"N": "3"}}})
+with stubber:
+    answer = app.app(event("POST", "/stis/requests", submit_body(7, days[0], days[2])), LambdaContext())
+dispatcher()  # the email function's parts: the outbox, the SES adapter, Jinja
+environment = render._environment()
+templates = [environment.get_template(name) for name in environment.list_templates()]
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "dns" or m.startswith("pydantic.v1"))
+print(json.dumps({"status": answer["statusCode"], "templates": len(templates), "unused_loaded": loaded}))
+"""
+
+
+def test_the_bundle_leaves_out_what_no_function_imports_and_still_serves(
+    packaged_path: Path, tmp_path: Path
+) -> None:
+    import os
+    import zipfile
+
+    import boto3
+
+    bundle = tmp_path / "bundle"
+    with zipfile.ZipFile(packaged_path.parent / "deployment.zip") as archive:
+        names = archive.namelist()
+        archive.extractall(bundle)
+    assert not [n for n in names if n.startswith(("dns/", "pydantic/v1/"))]
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    site_packages = Path(boto3.__file__).parents[1]
+    for name in LAMBDA_PROVIDES:
+        (runtime / name).symlink_to(site_packages / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join([str(bundle), str(runtime), str(ROOT / "bench")]),
+            "BUNDLE": str(bundle),
+            "STAGE": "prod",
+            "TOKEN_SECRET": "bundle-test-secret-bundle-test-secret-0001",
+            "TABLE_NAME": "stis-bundle",
+            "SITE_URL": "https://attendance.alder-creek.example",
+            "SITE_ORIGIN": "https://attendance.alder-creek.example",
+            "AWS_REGION": "us-west-2",
+            "AWS_ACCESS_KEY_ID": "bundle",
+            "AWS_SECRET_ACCESS_KEY": "bundle",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    # -S: no site-packages, so nothing outside the bundle and the runtime's boto3 is found.
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", FROM_THE_BUNDLE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 201
+    assert seen["templates"] >= 20  # every email, both languages
+    assert seen["unused_loaded"] == []

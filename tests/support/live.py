@@ -74,8 +74,11 @@ def stack_env(ports: dict[str, int]) -> dict[str, str]:
 
 
 @contextmanager
-def running_api(site: bool = False, timeout: float = 120) -> Iterator[Live]:
-    ports = {"api": free_port(), "site": free_port(), "mail": free_port()}
+def running_api(
+    site: bool = False, timeout: float = 120, ports: dict[str, int] | None = None
+) -> Iterator[Live]:
+    """The stack on ``ports`` (keys api, site, mail), free ones by default."""
+    ports = ports or {"api": free_port(), "site": free_port(), "mail": free_port()}
     process = subprocess.Popen(
         stack_command(site),
         cwd=ROOT,
@@ -101,7 +104,10 @@ def running_api(site: bool = False, timeout: float = 120) -> Iterator[Live]:
 
     threading.Thread(target=read, daemon=True).start()
     try:
-        if not ready.wait(timeout) or process.poll() is not None:
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.2) and process.poll() is None and time.monotonic() < deadline:
+            pass  # a stack that exits (ports in use) fails at once, not after the timeout
+        if not ready.is_set() or process.poll() is not None:
             raise RuntimeError("the local stack did not start:\n" + "\n".join(live.output[-40:]))
         yield live
     finally:

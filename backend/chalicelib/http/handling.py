@@ -104,9 +104,31 @@ def raw_json() -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        if _nested_deeper_than(data, MAX_JSON_DEPTH):
+            raise ValueError("nested too deep")
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[...]]]]
         raise errors.ApiError("invalid_input", general_message("bad_json", language()), status=400) from None
+    return data
+
+
+# The deepest body is three levels; Python's json module refuses only far deeper
+# nesting (Python 3.13 parses 5,000 levels), so the limit is the app's own.
+MAX_JSON_DEPTH = 32
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep (without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def parse(model: type[Body], data: Any, chosen_language: str) -> Body:

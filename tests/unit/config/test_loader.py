@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chalicelib.config.loader import DEFAULT_PATH, ConfigError, load, parse
+from chalicelib.config.loader import DEFAULT_PATH, ConfigError, compile_district, load, load_compiled, parse
 from chalicelib.config.schema import DistrictConfig
 
 
@@ -128,3 +128,53 @@ def test_a_text_missing_one_of_the_districts_languages_is_reported_under_its_key
         "absence_tiers[0].title: give the text for each language (en and es)",
         "contract_terms: give the text for each language (en and es)",
     ]
+
+
+# --- the compiled form `make package` ships ----------------------------------------
+
+
+def test_the_compiled_district_loads_without_pyyaml_and_equals_the_validated_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    compiled = compile_district(tmp_path / "district.compiled")
+    script = (
+        "import sys; sys.modules['yaml'] = None\n"  # any import of PyYAML now fails
+        "from pathlib import Path\n"
+        "from chalicelib.config.loader import load_compiled\n"
+        f"config = load_compiled(Path({str(compiled)!r}))\n"
+        "assert config is not None, 'not loaded'\n"
+        "print(config.model_dump_json())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == load().model_dump_json()
+
+
+def test_a_compiled_district_that_no_longer_matches_its_file_is_not_used(tmp_path: Path) -> None:
+    source = tmp_path / "district.yaml"
+    source.write_text(DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    compiled = compile_district(tmp_path / "district.compiled", source)
+    assert load_compiled(compiled, source) == load(source)
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Alder Creek", "Alder Brook", 1), encoding="utf-8"
+    )
+    assert load_compiled(compiled, source) is None  # district() then validates the file itself
+
+
+def test_a_damaged_or_missing_compiled_district_is_not_used(tmp_path: Path) -> None:
+    compiled = compile_district(tmp_path / "district.compiled")
+    header, _, body = compiled.read_bytes().partition(b"\n")
+    compiled.write_bytes(header + b"\n" + body[: len(body) // 2])
+    assert load_compiled(compiled) is None
+    assert load_compiled(tmp_path / "absent.compiled") is None
+
+
+def test_compiling_a_district_with_a_mistake_fails_naming_the_key(tmp_path: Path) -> None:
+    data = demo()
+    data["school_years"][0]["first_day"] = "2026-02-30"
+    source = tmp_path / "district.yaml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"school_years\[0\]\.first_day"):
+        compile_district(tmp_path / "district.compiled", source)
+    assert not (tmp_path / "district.compiled").exists()
