@@ -7,9 +7,9 @@ the snapshot's warm-up made must not be shared or trusted after a restore:
 
 - boto3 clients (their connections and credentials) and the use cases that
   hold them are built again on first use;
-- the settings, and with them the token secret, are dropped before the
-  snapshot and read again from the environment after it, so no object holding
-  the secret is frozen in the snapshot;
+- the settings and the token secret are dropped before the snapshot and read
+  again after it (the secret from SSM, on first use), so no object holding the
+  secret is frozen in the snapshot;
 - Python's ``random`` generator is seeded again (botocore's retry jitter uses
   it); ids and tokens come from ``os.urandom``, which a restore does not repeat.
 
@@ -26,10 +26,11 @@ import random
 def forget() -> None:
     """Drop everything built from the environment or holding a connection."""
     from .adapters.aws import client
+    from .adapters.secrets import token_secret
     from .settings import settings
     from .wiring import dispatcher, service
 
-    for cached in (dispatcher, service, client, settings):
+    for cached in (dispatcher, service, token_secret, client, settings):
         cached.cache_clear()
 
 

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 def service() -> StisService:
     from .adapters.aws import client
     from .adapters.dynamodb import DynamoStore
+    from .adapters.secrets import token_secret
 
-    current = settings()
-    store = DynamoStore(client("dynamodb"), current.table_name)
-    return StisService(district(), store, SystemClock(), current.token_secret)
+    store = DynamoStore(client("dynamodb"), settings().table_name)
+    return StisService(district(), store, SystemClock(), token_secret())
 
 
 @lru_cache(maxsize=1)

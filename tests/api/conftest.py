@@ -67,11 +67,9 @@ def api(aws: str, table_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("SITE_URL", "https://portal.alder-creek.example")
     monkeypatch.setenv("SITE_ORIGIN", "https://portal.alder-creek.example")
     monkeypatch.setenv("STAGE", "test")
-    from chalicelib import settings, wiring
-    from chalicelib.adapters import aws as aws_clients
+    from chalicelib import snapstart, wiring
 
-    for cached in (settings.settings, aws_clients.client, wiring.service, wiring.dispatcher):
-        cached.cache_clear()
+    snapstart.forget()  # settings, clients, the token secret and the use cases, read anew
     from app import app
 
     clock = FakeClock(T0)
@@ -79,8 +77,7 @@ def api(aws: str, table_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     wiring.dispatcher().clock = clock
     with Client(app, stage_name="test") as client:
         yield Api(client, clock)
-    for cached in (settings.settings, aws_clients.client, wiring.service, wiring.dispatcher):
-        cached.cache_clear()
+    snapstart.forget()
 
 
 def submit_body(**changes: Any) -> dict[str, Any]:
