@@ -58,7 +58,7 @@ site: $(STAMP)
 catalogs: $(STAMP)
 	@$(BIN)/python -m chalicelib.i18n
 
-test: $(STAMP) chromium lint typecheck site catalogs
+test: $(STAMP) chromium checkov lint typecheck site catalogs
 	$(BIN)/python -m pytest
 
 # The whole system locally: embedded AWS, API :8000, site :8001, mailbox :8025.
@@ -94,7 +94,18 @@ clean:
 # template: Chalice's output with infra/stack.yaml merged in) and deployment.zip.
 STAGE ?= dev
 
-.PHONY: package cfn-lint
+.PHONY: package cfn-lint checkov
+
+# checkov in a virtualenv of its own (it pins boto3 and others older than .venv's),
+# for tests/infra/test_checkov.py; pinned in requirements-checkov.txt.
+CHECKOV_STAMP := build/checkov/.installed-$(shell sha1sum requirements-checkov.txt | cut -c1-12)
+checkov: $(CHECKOV_STAMP)
+$(CHECKOV_STAMP): requirements-checkov.txt $(STAMP)
+	@echo "==> setting up build/checkov (checkov, pinned in requirements-checkov.txt)"
+	@rm -rf build/checkov
+	@"$$($(BIN)/python -c 'import os, sys; print(os.path.join(sys.base_prefix, "bin", "python3"))')" -m venv build/checkov
+	@build/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
 
 package: $(STAMP) catalogs
 	$(BIN)/python -m infra.package --stage $(STAGE)

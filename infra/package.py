@@ -51,9 +51,10 @@ LAMBDA_RUNTIME = "python3.13"
 #: and loads every email template from the bundle without them.
 NEVER_IMPORTED = ("dns", "dnspython-*.dist-info", "pydantic/v1", "pydantic/mypy.py")
 DEFAULT_REGION = "us-west-2"
-# `chalice package` imports the app, which validates its settings at import;
-# this value only lets that import pass: it is never written into the output.
-PACKAGING_TOKEN_SECRET = "packaging-only-placeholder-never-deployed-000"  # noqa: S105
+# `chalice package` imports the app, which validates its settings at import
+# (an AWS stage needs the name of the secret's SSM parameter, never reads it
+# then); this value only lets that import pass: it is never written into the output.
+PACKAGING_SECRET_PARAMETER = "/packaging-only/placeholder-never-deployed"  # noqa: S105 (a name)
 
 
 def _tool(name: str) -> str:
@@ -82,7 +83,8 @@ def built_site_hashes() -> list[str]:
 def _chalice_environment() -> dict[str, str]:
     environment = dict(os.environ)
     environment.setdefault("AWS_DEFAULT_REGION", environment.get("AWS_REGION", DEFAULT_REGION))
-    environment["TOKEN_SECRET"] = PACKAGING_TOKEN_SECRET
+    environment.pop("TOKEN_SECRET", None)
+    environment["TOKEN_SECRET_PARAMETER"] = PACKAGING_SECRET_PARAMETER
     # Nothing about packaging talks to AWS or to a local endpoint.
     environment.pop("AWS_ENDPOINT_URL", None)
     return environment

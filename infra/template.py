@@ -106,6 +106,11 @@ def csp_length(template: dict[str, Any]) -> int:
     return len(value.replace("${AWS::URLSuffix}", "amazonaws.com.cn"))
 
 
+def token_secret_parameter(stage: str) -> str:
+    """The default name of the stage's SSM SecureString holding the link secret."""
+    return f"/stis-portal/{stage}/token-secret"
+
+
 def render(
     stage: str,
     script_hashes: Sequence[str] = (),
@@ -119,6 +124,7 @@ def render(
     parameters = template["Parameters"]
     parameters["Stage"]["Default"] = stage
     parameters["SiteDomainName"]["Default"] = site_host(stage, config)
+    parameters["TokenSecretParameter"]["Default"] = token_secret_parameter(stage)
     for token in script_hashes:
         if not (token.startswith("'sha256-") and token.endswith("'")):
             raise TemplateError(f"not a CSP script hash: {token!r}")

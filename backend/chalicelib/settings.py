@@ -28,6 +28,10 @@ class Settings(BaseModel):
     site_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s#?]+$")] = "http://127.0.0.1:8001"
     site_origin: Annotated[str, StringConstraints(pattern=r"^https?://[^/\s]+$")] = "http://127.0.0.1:8001"
     token_secret: str = Field("local-development-secret-not-for-aws", min_length=32)
+    # On AWS the secret is an SSM SecureString, read on first use (adapters/secrets.py).
+    token_secret_parameter: (
+        Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_.\-/]{1,1000}$")] | None
+    ) = None
     aws_region: str = "us-west-2"
     aws_endpoint_url: str | None = None
     max_body_bytes: int = Field(32_768, ge=1024, le=1_048_576)
@@ -46,8 +50,18 @@ class Settings(BaseModel):
         except ValidationError as error:
             problems = "; ".join(f"{names[str(e['loc'][0])]}: {e['msg']}" for e in error.errors() if e["loc"])
             raise SettingsError(f"deployment settings are not valid: {problems}") from None
-        if settings.stage in ("dev", "prod") and settings.token_secret == cls().token_secret:
-            raise SettingsError("TOKEN_SECRET must be set to a secret of its own on AWS stages")
+        # The deployed functions name an SSM SecureString (infra/stack.yaml; a test checks
+        # that no stage puts TOKEN_SECRET in a function's environment, which anyone who can
+        # read the function's configuration could read). A secret of its own in
+        # TOKEN_SECRET is only for running an AWS stage's code off AWS (bench/).
+        if (
+            settings.stage in ("dev", "prod")
+            and settings.token_secret_parameter is None
+            and settings.token_secret == cls().token_secret
+        ):
+            raise SettingsError(
+                "TOKEN_SECRET_PARAMETER must name the SSM SecureString holding the link secret on AWS stages"
+            )
         return settings
 
 

@@ -7,9 +7,9 @@ the snapshot's warm-up made must not be shared or trusted after a restore:
 
 - boto3 clients (their connections and credentials) and the use cases that
   hold them are built again on first use;
-- the settings, and with them the token secret, are dropped before the
-  snapshot and read again from the environment after it, so no object holding
-  the secret is frozen in the snapshot;
+- the settings and the token secret are dropped before the snapshot and read
+  again after it (the secret from SSM, on first use), so no object holding the
+  secret is frozen in the snapshot;
 - Python's ``random`` generator is seeded again (botocore's retry jitter uses
   it); ids and tokens come from ``os.urandom``, which a restore does not repeat.
 
@@ -25,12 +25,9 @@ import random
 
 def forget() -> None:
     """Drop everything built from the environment or holding a connection."""
-    from .adapters.aws import client
-    from .settings import settings
-    from .wiring import dispatcher, service
+    from .wiring import reset
 
-    for cached in (dispatcher, service, client, settings):
-        cached.cache_clear()
+    reset()
 
 
 def after_restore() -> None:

@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 def records() -> Records:
     from .adapters.aws import client
     from .adapters.dynamodb import DynamoStore
+    from .adapters.secrets import token_secret
 
-    current = settings()
-    store = DynamoStore(client("dynamodb"), current.table_name)
-    return Records(district(), store, SystemClock(), current.token_secret)
+    store = DynamoStore(client("dynamodb"), settings().table_name)
+    return Records(district(), store, SystemClock(), token_secret())
 
 
 @lru_cache(maxsize=1)
@@ -57,13 +57,14 @@ def dispatcher() -> Dispatcher:
     current = settings()
     shared = records()
     mailer = SesMailer(client("sesv2"), current.sender_email, current.ses_configuration_set)
-    composer = EmailComposer(shared.district, current.token_secret, current.site_url)
+    composer = EmailComposer(shared.district, shared.token_secret, current.site_url)
     return Dispatcher(shared.store, mailer, shared.clock, composer)
 
 
 def reset() -> None:
-    """Forget every built piece, the settings and the AWS clients (tests change them)."""
-    from .adapters import aws
+    """Forget every built piece, the settings, the token secret and the AWS clients
+    (tests change them; a SnapStart restore must build them again)."""
+    from .adapters import aws, secrets
 
-    for built in (settings, aws.client, records, submitting, signing, jobs, dispatcher):
+    for built in (settings, secrets.token_secret, aws.client, records, submitting, signing, jobs, dispatcher):
         built.cache_clear()

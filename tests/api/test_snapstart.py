@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
+
 from chalicelib import snapstart
 from tests.support.live import ROOT
 
@@ -60,16 +62,20 @@ def test_without_lambdas_hooks_library_nothing_registers() -> None:
 
 
 def test_the_snapshot_holds_no_secret_and_a_restore_builds_clients_and_randomness_anew(
-    tmp_path: Path,
+    tmp_path: Path, aws: str
 ) -> None:
     (tmp_path / "snapshot_restore_py.py").write_text(FAKE_LIBRARY, encoding="utf-8")
     secret = "a-restored-container-reads-this-secret-0001"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    parameter = "/stis-portal/prod/snapstart-token-secret"
+    ssm = boto3.client("ssm", region_name="us-west-2")
+    ssm.put_parameter(Name=parameter, Value=secret, Type="SecureString", Overwrite=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TOKEN_SECRET"))}
     env.update(
         {
             "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "backend"), str(ROOT)]),
             "STAGE": "prod",
-            "TOKEN_SECRET": secret,
+            "TOKEN_SECRET_PARAMETER": parameter,
+            "AWS_ENDPOINT_URL": aws,
             "TABLE_NAME": "stis-snapstart",
             "SITE_URL": "https://attendance.alder-creek.example",
             "SITE_ORIGIN": "https://attendance.alder-creek.example",
@@ -88,4 +94,4 @@ def test_the_snapshot_holds_no_secret_and_a_restore_builds_clients_and_randomnes
     assert seen["frozen"] == [], "an object holding the token secret would be in the snapshot"
     assert seen["same_random"] is False, "two restored containers would draw the same random numbers"
     assert seen["new_client"] is True, "a restored container would reuse the snapshot's boto3 client"
-    assert seen["secret"] == secret  # read again from the environment after the restore
+    assert seen["secret"] == secret  # read again from SSM after the restore

@@ -44,14 +44,35 @@ def test_no_stage_sets_an_endpoint_or_a_secret() -> None:
     assert "environment_variables" not in config
 
 
+# Which policy file each function of a stage runs with (backend/.chalice/config.json).
+POLICY_FILES = {
+    "api_handler": "policy-{stage}.json",
+    "send_reminders": "policy-{stage}-jobs.json",
+    "void_expired": "policy-{stage}-jobs.json",
+    "retry_emails": "policy-{stage}-send.json",
+    "dispatch_emails": "policy-{stage}-stream.json",
+}
+
+
+def _policy_files(stage: str) -> dict[str, str]:
+    settings = chalice_config()["stages"][stage]
+    files = {"api_handler": settings["iam_policy_file"]}
+    for function, overrides in settings["lambda_functions"].items():
+        files[function] = overrides["iam_policy_file"]
+    return files
+
+
+def _sids(name: str) -> list[str]:
+    return [statement["Sid"] for statement in _policy(name)["Statement"]]
+
+
 @pytest.mark.parametrize("stage", AWS_STAGES)
 def test_aws_stages_use_their_hand_written_policies(stage: str) -> None:
     settings = chalice_config()["stages"][stage]
     assert settings["autogen_policy"] is False
-    assert settings["iam_policy_file"] == f"policy-{stage}.json"
-    stream = settings["lambda_functions"]["dispatch_emails"]["iam_policy_file"]
-    assert stream == f"policy-{stage}-stream.json"
-    for name in (settings["iam_policy_file"], stream):
+    files = _policy_files(stage)
+    assert files == {function: name.format(stage=stage) for function, name in POLICY_FILES.items()}
+    for name in set(files.values()):
         for statement in _policy(name)["Statement"]:
             actions = statement["Action"]
             assert "*" not in "".join(actions), (name, actions)
@@ -61,17 +82,41 @@ def test_aws_stages_use_their_hand_written_policies(stage: str) -> None:
     assert site_host(stage).endswith(".example")
 
 
+@pytest.mark.parametrize("stage", AWS_STAGES)
+def test_each_policy_adds_to_the_api_functions_only_what_its_functions_need(stage: str) -> None:
+    """The API function reads and writes the table and reads the secret; the jobs may
+    also report a failed event; the senders also send; the stream trigger also reads
+    the stream."""
+    core = ["ReadAndWriteTheTable", "QueryTheWorkIndexes", "ReadTheTokenSecret", "WriteOwnLogs"]
+    assert _sids(f"policy-{stage}.json") == core
+    assert _sids(f"policy-{stage}-jobs.json") == [*core, "ReportFailedEvents"]
+    assert _sids(f"policy-{stage}-send.json") == [*core, "ReportFailedEvents", "SendAsTheSender"]
+    assert _sids(f"policy-{stage}-stream.json") == [
+        *core,
+        "ReportFailedEvents",
+        "SendAsTheSender",
+        "ReadTheTableStream",
+    ]
+    # A statement that appears in several files is the same statement in each.
+    seen: dict[str, Any] = {}
+    for name in set(_policy_files(stage).values()):
+        for statement in _policy(name)["Statement"]:
+            assert seen.setdefault(statement["Sid"], statement) == statement, (name, statement["Sid"])
+
+
 def test_the_stages_share_one_policy_shape() -> None:
     """A stage's policy refers to its own stack's resources; the files only differ
     when a district makes them differ on purpose."""
-    assert _policy("policy-dev.json") == _policy("policy-prod.json")
-    assert _policy("policy-dev-stream.json") == _policy("policy-prod-stream.json")
+    for suffix in ("", "-jobs", "-send", "-stream"):
+        assert _policy(f"policy-dev{suffix}.json") == _policy(f"policy-prod{suffix}.json")
 
 
 def test_render_fills_in_the_stage() -> None:
     template = render("dev", ["'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"])
     assert template["Parameters"]["Stage"]["Default"] == "dev"
     assert template["Parameters"]["SiteDomainName"]["Default"] == site_host("dev")
+    assert template["Parameters"]["TokenSecretParameter"]["Default"] == "/stis-portal/dev/token-secret"
+    assert render("prod")["Parameters"]["TokenSecretParameter"]["Default"] == "/stis-portal/prod/token-secret"
     assert csp_length(template) < 1783
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.settings import Settings
-from infra.package import PACKAGING_TOKEN_SECRET
+from infra.package import PACKAGING_SECRET_PARAMETER
 from infra.table import table_properties
 from infra.template import BACKEND, ROOT, stage_environment
 
@@ -35,6 +35,21 @@ TRANSACTION_ITEM_ACTIONS = {
 }
 SES_OPERATIONS = {"send_email": "ses:SendEmail", "send_bulk_email": "ses:SendBulkEmail"}
 FUNCTIONS = ("APIHandler", "DispatchEmails", "SendReminders", "VoidExpired", "RetryEmails")
+#: The functions that send email: the stream's dispatcher and the retry schedule.
+SENDERS = ("DispatchEmails", "RetryEmails")
+#: The functions Lambda invokes from a schedule (asynchronously).
+SCHEDULED = ("SendReminders", "VoidExpired", "RetryEmails")
+POLICY_FILES = {
+    "APIHandler": "policy-prod.json",
+    "SendReminders": "policy-prod-jobs.json",
+    "VoidExpired": "policy-prod-jobs.json",
+    "RetryEmails": "policy-prod-send.json",
+    "DispatchEmails": "policy-prod-stream.json",
+}
+SECRET_PARAMETER_ARN = (
+    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${TokenSecretParameter}"
+)
+FAILED_EVENTS_QUEUE = {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]}
 
 
 def _functions(resources: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +96,7 @@ def test_packaging_writes_the_bundle_and_keeps_the_placeholder_secret_out(
 ) -> None:
     bundle = packaged_path.parent / "deployment.zip"
     assert bundle.stat().st_size > 100_000
-    assert PACKAGING_TOKEN_SECRET not in packaged_path.read_text(encoding="utf-8")
+    assert PACKAGING_SECRET_PARAMETER not in packaged_path.read_text(encoding="utf-8")
 
 
 def test_every_function_of_the_app_is_in_the_template(resources: dict[str, Any]) -> None:
@@ -131,8 +146,7 @@ def test_table_keeps_its_records_safe(packaged: dict[str, Any], resources: dict[
     props = table["Properties"]
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"] == {"SSEEnabled": True}
-    assert props["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
-    assert packaged["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    assert props["DeletionProtectionEnabled"] is True  # in every stage, dev too
     assert packaged["Parameters"]["Stage"]["Default"] == "prod"
     assert table["UpdateReplacePolicy"] == "Retain"
 
@@ -162,6 +176,12 @@ def test_iam_policies_have_no_wildcard_action_or_resource(resources: dict[str, A
             text = json.dumps(statement["Resource"])
             if "dynamodb" in services:
                 assert "StisTable" in text, (name, statement)
+            if "ssm" in services:
+                assert statement["Action"] == ["ssm:GetParameter"]
+                assert statement["Resource"] == [{"Fn::Sub": SECRET_PARAMETER_ARN}]
+            if "sqs" in services:
+                assert statement["Action"] == ["sqs:SendMessage"]
+                assert statement["Resource"] == [FAILED_EVENTS_QUEUE]
             if "ses" in services:
                 assert services == {"ses"}
                 for resource in _as_list(statement["Resource"]):
@@ -173,17 +193,19 @@ def test_iam_policies_have_no_wildcard_action_or_resource(resources: dict[str, A
                     ), resource
 
 
+def _role_of(resources: dict[str, Any], function: str) -> dict[str, Any]:
+    role: dict[str, Any] = _roles(resources)[resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]]
+    return role
+
+
 def test_each_function_runs_with_its_own_hand_written_role(resources: dict[str, Any]) -> None:
-    policy = json.loads((CHALICE_DIR / "policy-prod.json").read_text(encoding="utf-8"))
+    for name in _functions(resources):
+        policy = json.loads((CHALICE_DIR / POLICY_FILES[name]).read_text(encoding="utf-8"))
+        documents = [p["PolicyDocument"] for p in _role_of(resources, name)["Properties"]["Policies"]]
+        assert documents == [policy], name
+    roles = {resources[name]["Properties"]["Role"]["Fn::GetAtt"][0] for name in FUNCTIONS}
+    assert len(roles) == len(FUNCTIONS)
     stream_policy = json.loads((CHALICE_DIR / "policy-prod-stream.json").read_text("utf-8"))
-    roles = _roles(resources)
-    for name, function in _functions(resources).items():
-        role_name = function["Properties"]["Role"]["Fn::GetAtt"][0]
-        documents = [p["PolicyDocument"] for p in roles[role_name]["Properties"]["Policies"]]
-        expected = stream_policy if name == "DispatchEmails" else policy
-        assert documents == [expected], name
-    # The stream trigger's policy is the stage's policy plus reading the stream.
-    assert stream_policy["Statement"][:-1] == policy["Statement"]
     stream = stream_policy["Statement"][-1]
     assert set(stream["Action"]) == STREAM_ACTIONS
     assert stream["Resource"] == [{"Fn::Sub": "${StisTable.Arn}/stream/*"}]
@@ -194,7 +216,10 @@ def _calls_in_the_code() -> set[str]:
     actions: set[str] = set()
     sources = [BACKEND / "app.py", *sorted((BACKEND / "chalicelib").rglob("*.py"))]
     for path in sources:
-        for operation in re.findall(r"\bclient\.(\w+)\(", path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        for operation in re.findall(r'\bclient\("ssm"\)\.(\w+)\(', source):
+            actions.add("ssm:" + "".join(part.title() for part in operation.split("_")))
+        for operation in re.findall(r"\bclient\.(\w+)\(", source):
             if operation in SES_OPERATIONS:
                 actions.add(SES_OPERATIONS[operation])
                 continue
@@ -206,15 +231,43 @@ def _calls_in_the_code() -> set[str]:
 
 
 def test_roles_allow_exactly_what_the_code_calls(resources: dict[str, Any]) -> None:
+    """Every function may call what the code calls, except that only the senders
+    may send email; the background functions may also report a failed event."""
     needed = _calls_in_the_code()
-    assert "dynamodb:TransactWriteItems" in needed and "ses:SendEmail" in needed
-    for name, role in _roles(resources).items():
-        allowed = _allowed_actions(role) - {"logs:CreateLogStream", "logs:PutLogEvents"}
-        if name == "DispatchEmailsRole":
-            assert allowed >= STREAM_ACTIONS
-            allowed -= STREAM_ACTIONS
-        assert needed - allowed == set(), f"{name} misses what the code calls"
-        assert allowed - needed == set(), f"{name} allows what the code never calls"
+    assert {"dynamodb:TransactWriteItems", "ses:SendEmail", "ssm:GetParameter"} <= needed
+    for name in FUNCTIONS:
+        allowed = _allowed_actions(_role_of(resources, name)) - {"logs:CreateLogStream", "logs:PutLogEvents"}
+        expected = needed if name in SENDERS else needed - {"ses:SendEmail"}
+        if name != "APIHandler":
+            expected = expected | {"sqs:SendMessage"}
+        if name == "DispatchEmails":
+            expected = expected | STREAM_ACTIONS
+        assert allowed == expected, name
+
+
+def test_the_api_function_cannot_send_email(resources: dict[str, Any]) -> None:
+    senders = {
+        name
+        for name in FUNCTIONS
+        if any(action.startswith("ses:") for action in _allowed_actions(_role_of(resources, name)))
+    }
+    assert senders == set(SENDERS)
+
+
+def test_functions_read_the_token_secret_from_its_one_ssm_parameter(
+    packaged: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    for name in FUNCTIONS:
+        (statement,) = [
+            s for s in _statements(_role_of(resources, name)) if "ssm:GetParameter" in _as_list(s["Action"])
+        ]
+        assert statement["Action"] == ["ssm:GetParameter"]
+        assert statement["Resource"] == [{"Fn::Sub": SECRET_PARAMETER_ARN}], name
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert variables["TOKEN_SECRET_PARAMETER"] == {"Ref": "TokenSecretParameter"}
+    parameter = packaged["Parameters"]["TokenSecretParameter"]
+    assert parameter["Default"] == "/stis-portal/prod/token-secret"
+    assert "TokenSecret" not in packaged["Parameters"]
 
 
 def test_queries_are_limited_to_the_two_work_indexes(resources: dict[str, Any]) -> None:
@@ -230,6 +283,7 @@ def test_queries_are_limited_to_the_two_work_indexes(resources: dict[str, Any]) 
 
 def test_functions_write_only_their_stacks_log_groups(resources: dict[str, Any]) -> None:
     log_groups = {n for n, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    log_groups -= {"ApiAccessLogGroup"}  # API Gateway's, written by API Gateway
     assert len(log_groups) == len(FUNCTIONS)
     for name, function in _functions(resources).items():
         group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
@@ -253,7 +307,7 @@ def test_functions_get_their_settings_from_the_stack(
         assert variables["TABLE_NAME"] == {"Ref": "StisTable"}
         assert variables["SENDER_EMAIL"] == {"Ref": "SenderEmail"}
         assert variables["SES_CONFIGURATION_SET"] == {"Ref": "EmailConfigurationSet"}
-        assert variables["TOKEN_SECRET"] == {"Ref": "TokenSecret"}
+        assert "TOKEN_SECRET" not in variables, name  # the secret is in SSM, not in the environment
         assert variables["SITE_URL"] == config["SITE_URL"], name
         assert variables["SITE_ORIGIN"] == config["SITE_ORIGIN"], name
         assert "AWS_ENDPOINT_URL" not in variables, name
@@ -263,12 +317,8 @@ def test_functions_get_their_settings_from_the_stack(
             for key, value in variables.items()
         }
         resolved["SENDER_EMAIL"] = "attendance@alder-creek.example"
-        resolved["TOKEN_SECRET"] = "x" * 40
+        resolved["TOKEN_SECRET_PARAMETER"] = "/stis-portal/prod/token-secret"
         Settings.from_env(resolved)
-    secret = packaged["Parameters"]["TokenSecret"]
-    assert secret["NoEcho"] is True
-    assert secret["MinLength"] >= 32
-    assert "Default" not in secret
 
 
 def test_scheduled_functions_run_on_their_schedules(resources: dict[str, Any]) -> None:
@@ -524,3 +574,137 @@ def test_the_bundle_leaves_out_what_no_function_imports_and_still_serves(
     assert seen["status"] == 201
     assert seen["templates"] >= 20  # every email, both languages
     assert seen["unused_loaded"] == []
+
+
+# --- limits, failures and alarms --------------------------------------------------
+
+
+def test_every_function_has_reserved_concurrency(packaged: dict[str, Any], resources: dict[str, Any]) -> None:
+    settings = packaged["Mappings"]["StageSettings"]
+    for name in FUNCTIONS:
+        reserved = resources[name]["Properties"]["ReservedConcurrentExecutions"]
+        if name in SCHEDULED:
+            assert reserved == 1, name  # one run at a time
+        else:
+            key = "ApiConcurrency" if name == "APIHandler" else "DispatchConcurrency"
+            assert reserved == {"Fn::FindInMap": ["StageSettings", {"Ref": "Stage"}, key]}
+            assert all(0 < settings[stage][key] <= 100 for stage in ("dev", "prod"))
+
+
+def test_background_functions_keep_what_they_gave_up_on(resources: dict[str, Any]) -> None:
+    queue = resources["FailedEventsQueue"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    for name in SCHEDULED:
+        assert resources[name]["Properties"]["DeadLetterQueue"] == {
+            "Type": "SQS",
+            "TargetArn": FAILED_EVENTS_QUEUE,
+        }, name
+    stream = resources["DispatchEmails"]["Properties"]["Events"]["DispatchEmailsDynamodbEventSource"]
+    assert stream["Properties"]["DestinationConfig"]["OnFailure"]["Destination"] == FAILED_EVENTS_QUEUE
+    assert "DeadLetterQueue" not in resources["APIHandler"]["Properties"]
+    alarm = resources["FailedEventsAlarm"]["Properties"]
+    assert alarm["Namespace"] == "AWS/SQS"
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailedEventsQueue", "QueueName"]}}
+    ]
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_alarms_watch_the_ses_bounce_and_complaint_rates(
+    packaged: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    alarms = {
+        r["Properties"]["MetricName"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == "AWS/SES"
+    }
+    assert set(alarms) == {"Reputation.BounceRate", "Reputation.ComplaintRate"}
+    # Below the rates at which SES reviews an account (5% and 0.1%).
+    assert 0 < alarms["Reputation.BounceRate"]["Threshold"] < 0.05
+    assert 0 < alarms["Reputation.ComplaintRate"]["Threshold"] < 0.001
+    for alarm in alarms.values():
+        assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+    assert resources["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "AlarmByEmail"
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "AlarmTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlarmEmail"},
+    }
+    # The configuration set publishes the reputation metrics the alarms read.
+    options = resources["EmailConfigurationSet"]["Properties"]["ReputationOptions"]
+    assert options == {"ReputationMetricsEnabled": True}
+
+
+# --- AWS WAF and access logs --------------------------------------------------------
+
+
+def test_the_api_stage_is_behind_a_web_acl_with_a_per_ip_rate_rule(
+    packaged: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    acl = resources["ApiWebAcl"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL"
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    rate = rules["requests-per-client-ip"]
+    assert rate["Action"] == {"Block": {}}
+    statement = rate["Statement"]["RateBasedStatement"]
+    assert statement["AggregateKeyType"] == "IP"
+    assert statement["Limit"] == {"Fn::FindInMap": ["StageSettings", {"Ref": "Stage"}, "ApiRequestsPerIp"]}
+    for stage in ("dev", "prod"):
+        assert 10 <= packaged["Mappings"]["StageSettings"][stage]["ApiRequestsPerIp"] <= 2000
+    association = resources["ApiWebAclAssociation"]
+    assert association["Type"] == "AWS::WAFv2::WebACLAssociation"
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    stage = json.loads((CHALICE_DIR / "config.json").read_text(encoding="utf-8"))["api_gateway_stage"]
+    assert association["Properties"]["ResourceArn"] == {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}::/restapis/${{RestAPI}}/stages/{stage}"
+    }
+    # The association waits for the stage SAM makes for Chalice's API.
+    assert association["DependsOn"] == f"RestAPI{stage}Stage"
+
+
+def test_api_access_log_holds_no_personal_data(resources: dict[str, Any]) -> None:
+    setting = resources["RestAPI"]["Properties"]["AccessLogSetting"]
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    fields = json.loads(setting["Format"])
+    variables = set(re.findall(r"\$context\.[\w.]+", setting["Format"]))
+    assert "$context.resourcePath" in variables and "$context.status" in variables
+    # Not the path as called (it holds the request id), no query string, no header,
+    # no caller's address or identity.
+    for leaked in ("$context.path", "$context.identity", "$context.authorizer", "querystring", "header"):
+        assert not any(v.startswith(leaked) or leaked in v.lower() for v in variables), leaked
+    assert len(fields) == len(variables)
+
+
+def test_site_bucket_is_versioned_and_keeps_old_versions_a_while(resources: dict[str, Any]) -> None:
+    bucket = resources["SiteBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 7
+
+
+def test_distribution_logs_without_cookies_behind_the_edge_web_acl(
+    packaged: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert config["Logging"]["Bucket"] == {"Fn::GetAtt": ["SiteLogBucket", "DomainName"]}
+    assert config["Logging"]["IncludeCookies"] is False
+    logs = resources["SiteLogBucket"]["Properties"]
+    assert set(logs["PublicAccessBlockConfiguration"].values()) == {True}
+    (expiry,) = logs["LifecycleConfiguration"]["Rules"]
+    assert expiry["ExpirationInDays"] == {
+        "Fn::FindInMap": ["StageSettings", {"Ref": "Stage"}, "LogRetentionDays"]
+    }
+    assert config["WebACLId"] == {
+        "Fn::If": ["UseSiteWebAcl", {"Ref": "SiteWebAclArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    # prod cannot be deployed without its certificate (TLS 1.2 or later) and web ACL.
+    rule = packaged["Rules"]["ProdHasCertificateAndEdgeWebAcl"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    asserted = [a["Assert"]["Fn::Not"][0]["Fn::Equals"][0] for a in rule["Assertions"]]
+    assert asserted == [{"Ref": "SiteCertificateArn"}, {"Ref": "SiteWebAclArn"}]
