@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # A grade each demo school teaches, for the default student.
 GRADE_AT = {"madrone-elementary": "1", "ridgeline-middle": "7"}
 
