@@ -138,8 +138,8 @@ def decline(request_id: str) -> Response:
 @app.route("/stis/requests/{request_id}/cancel", methods=["POST"], cors=cors, content_types=JSON_TYPES)
 @api
 def cancel(request_id: str) -> Response:
-    token, _ = link_call(schemas.CancelBody)
-    return answer(200, views.request(signing().cancel(request_id, token), DISTRICT))
+    token, body = link_call(schemas.CancelBody)
+    return answer(200, views.request(signing().cancel(request_id, token, body.reason), DISTRICT))
 
 
 # --- scheduled work and the email dispatcher ------------------------------------------
@@ -152,7 +152,7 @@ def send_reminders(event: Any) -> None:
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def void_expired(event: Any) -> None:
-    logs.event("job", job="void_expired", count=jobs().void_expired())
+    logs.event("job", job="void_expired", count=jobs().end_unsigned())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

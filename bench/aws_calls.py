@@ -271,7 +271,7 @@ def main() -> int:
             sent = dispatcher().dispatch(created["id"])
             results[f"email dispatch, 1 request ({sent} emails)"] = dynamodb_calls.take()
             results["  SES calls for those emails"] = ses_calls.take()
-            jobs().void_expired()
+            jobs().end_unsigned()
             results["job: void expired (none due)"] = dynamodb_calls.take()
             dispatcher().dispatch_due()
             results["job: retry emails (none due)"] = dynamodb_calls.take()

@@ -219,7 +219,7 @@ class LocalStack:
         from chalicelib.wiring import dispatcher, jobs
 
         counts = {
-            "voided": jobs().void_expired(),
+            "voided": jobs().end_unsigned(),
             "reminded": jobs().send_reminders(),
         }
         counts["emails_sent"] = dispatcher().dispatch_due()

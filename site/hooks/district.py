@@ -32,6 +32,7 @@ if str(ROOT / "backend") not in sys.path:
 
 from chalicelib.config.loader import ConfigError, load  # noqa: E402
 from chalicelib.config.schema import DistrictConfig  # noqa: E402
+from chalicelib.core.students import GRADES  # noqa: E402
 from chalicelib.i18n import format_date, format_time  # noqa: E402
 
 # California law, not district policy (so not in district.yaml): the numbers the
@@ -53,8 +54,6 @@ FORM = {
     "name_max_length": 120,
     "student_id_max_length": 20,
 }
-GRADES = ("TK", "K", *(str(n) for n in range(1, 13)))
-
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -291,26 +290,8 @@ def office_list(district: DistrictConfig, language: str) -> str:
     return f'<ul class="portal-offices">{items}</ul>'
 
 
-def school_grades(grades: str, where: str = "a school") -> list[str]:
-    """The grades a school's ``grades`` text names, in order: "TK-5" -> TK, K, 1 ... 5.
-
-    Parts are separated by commas; each is one grade or a range ("K-8", "9-12")."""
-    found: list[str] = []
-    for part in grades.replace(" ", "").upper().split(","):
-        ends = part.split("-")
-        if len(ends) > 2 or not all(end in GRADES for end in ends):
-            raise PluginError(
-                f"{where}: grades {grades!r} must be grades like TK, K, 1 ... 12, or ranges like TK-5, 6-8"
-            )
-        first, last = GRADES.index(ends[0]), GRADES.index(ends[-1])
-        if last < first:
-            raise PluginError(f"{where}: grades {grades!r} has a range that runs backwards")
-        found += [g for g in GRADES[first : last + 1] if g not in found]
-    return sorted(found, key=GRADES.index)
-
-
 def grades_by_school(district: DistrictConfig) -> dict[str, list[str]]:
-    return {s.id: school_grades(s.grades, f"school {s.id}") for s in district.schools}
+    return {s.id: list(s.grade_list()) for s in district.schools}
 
 
 def grade_options(district: DistrictConfig, language: str) -> str:

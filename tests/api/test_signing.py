@@ -55,8 +55,11 @@ def test_one_request_from_submit_to_approved_by_the_links_in_the_emails(api: Api
     for address in (GUARDIAN, CASTELLANOS, ROJAS, OFFICE):
         last = api.emails_to(address)[-1]["text"]
         assert any(heading in last for heading in headings), f"{address} did not get the contract"
-    office_subjects = [m["subject"] for m in api.emails_to(OFFICE)]
-    assert len(office_subjects) == 4  # new request, two changes of state, approval
+    office = api.emails_to(OFFICE)
+    assert len(office) == 3  # the confirmed request, the principal's turn, the approval
+    assert all(
+        f"/stis/sign/#id={request_id}&token=" in m["text"] for m in office
+    )  # each with the office link
 
 
 def test_links_used_out_of_turn_as_another_role_twice_or_on_another_request_fail(api: Api) -> None:
@@ -151,3 +154,45 @@ def test_actions_need_a_bearer_token(api: Api, path: str) -> None:
     response = api.post(f"/stis/requests/{request_id}/{path}", {})
     assert response.status_code == 403
     assert response.json_body["error"]["code"] == "invalid_token"
+
+
+def test_the_office_cancels_with_a_reason_through_its_own_link(api: Api) -> None:
+    request_id, guardian = middle_school_request(api)
+    assert sign(api, request_id, guardian, "Elena Quintana").status_code == 200
+    api.deliver()
+    office_id, office = api.link_for(OFFICE)
+    assert office_id == request_id
+    view = api.get(f"/stis/requests/{request_id}", token=office).json_body
+    assert view["viewer"]["role"] == "office"
+    assert (view["can_sign"], view["can_cancel"], view["can_decline"]) == (False, True, False)
+    refused = api.post(f"/stis/requests/{request_id}/cancel", {}, token=office)
+    assert refused.status_code == 422
+    assert refused.json_body["error"]["fields"] == {"reason": refused.json_body["error"]["message"]}
+    cancelled = api.post(
+        f"/stis/requests/{request_id}/cancel", {"reason": "Duplicate of a phoned request."}, token=office
+    )
+    assert cancelled.status_code == 200
+    assert cancelled.json_body["ending"]["by_role"] == "office"
+    api.deliver()
+    for address in (GUARDIAN, CASTELLANOS, ROJAS):
+        assert "Duplicate of a phoned request." in api.emails_to(address)[-1]["text"]
+
+
+def test_limits_answer_429_with_a_time_to_try_again_in_the_readers_language(api: Api) -> None:
+    for n in range(3):
+        body = submit_body(
+            request_key=f"limit-key-{n}",
+            student={"first_name": "Ana", "last_name": "Ruiz", "student_id": f"90050{n}", "grade": "1"},
+        )
+        assert api.post("/stis/requests", body).status_code == 201
+    fourth = api.post(
+        "/stis/requests",
+        submit_body(
+            request_key="limit-key-9",
+            student={"first_name": "Ana", "last_name": "Ruiz", "student_id": "900509", "grade": "1"},
+        ),
+    )
+    assert fourth.status_code == 429
+    assert fourth.json_body["error"]["code"] == "too_many_requests"
+    assert int(fourth.headers["Retry-After"]) > 0
+    assert "esperan su confirmación" in fourth.json_body["error"]["message"]  # the body asked in Spanish

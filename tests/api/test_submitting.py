@@ -11,17 +11,22 @@ GUARDIAN = "elena.quintana@family.example"
 OFFICE = "office@madrone.alder-creek.example"
 
 
-def test_a_request_is_created_and_the_guardian_and_office_are_emailed(api: Api) -> None:
+def test_a_request_is_created_and_only_the_guardian_is_emailed_until_they_confirm(api: Api) -> None:
     response = api.post("/stis/requests", submit_body())
     assert response.status_code == 201
     body = response.json_body
     assert body["status"] == "awaiting_guardian"
     assert (body["school_days"], body["days_used"], body["days_remaining"]) == (5, 5, 10)
-    assert api.deliver() == 2
+    assert api.deliver() == 1
     to_guardian = api.emails_to(GUARDIAN)
     assert len(to_guardian) == 1
     assert "https://portal.alder-creek.example/es/stis/sign/#id=" + body["id"] in to_guardian[0]["text"]
-    assert len(api.emails_to(OFFICE)) == 1
+    assert "Mateo" not in to_guardian[0]["subject"] + to_guardian[0]["text"]
+    assert api.emails_to(OFFICE) == []
+    api.confirm(GUARDIAN)
+    (to_office,) = api.emails_to(OFFICE)
+    assert "Mateo Quintana" in to_office["text"]
+    assert "/stis/sign/#id=" + body["id"] in to_office["text"]  # the office's own link
 
 
 def test_sending_the_same_request_again_returns_it_without_new_email(api: Api) -> None:
@@ -38,6 +43,7 @@ def test_sending_the_same_request_again_returns_it_without_new_email(api: Api) -
 
 def test_the_cap_and_overlap_answer_409_in_the_request_language(api: Api) -> None:
     api.post("/stis/requests", submit_body(last_day="2027-01-15"))
+    api.confirm(GUARDIAN)
     too_many = api.post(
         "/stis/requests",
         submit_body(request_key="a1b2c3d4-0000", first_day="2027-02-01", last_day="2027-02-08"),
@@ -56,6 +62,8 @@ def test_the_cap_and_overlap_answer_409_in_the_request_language(api: Api) -> Non
     assert overlap.status_code == 409
     assert overlap.json_body["error"]["code"] == "overlap"
     assert "overlap another request" in overlap.json_body["error"]["message"]
+    assert "January" not in overlap.json_body["error"]["message"]  # never the other request's dates
+    assert set(error["details"]) == {"requested", "cap", "days_remaining"}
 
 
 @pytest.mark.parametrize(

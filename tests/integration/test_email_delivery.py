@@ -15,17 +15,17 @@ def test_ses_failing_for_a_while_loses_no_email_and_duplicates_none(system: Syst
         for _ in range(4):
             system.dispatcher.dispatch_due()
             system.clock.advance(minutes=20)
-        assert outage.injected >= 8
+        assert outage.injected >= 4
         assert sent_messages() == []
         stored = system.store.get(request.id)
         assert stored is not None
         assert all(m.status == "pending" for m in stored.outbox)
     system.clock.advance(hours=1)
-    assert system.dispatcher.dispatch_due() == 2
+    assert system.dispatcher.dispatch_due() == 1
     system.clock.advance(hours=7)
     assert system.dispatcher.dispatch_due() == 0
     recipients = sorted(str(m["To"]) for m in sent_emails())
-    assert recipients == ["elena.quintana@family.example", "office@madrone.alder-creek.example"]
+    assert recipients == ["elena.quintana@family.example"]
 
 
 def test_each_email_is_multipart_with_the_link_as_plain_text(system: System) -> None:

@@ -46,6 +46,18 @@ class Api:
         found = [_parse(m, "") for m in sent_messages()]
         return [m for m in found if m["to"] == address]
 
+    def confirm(self, address: str, name: str = "Elena Quintana") -> str:
+        """The guardian at ``address`` signs the newest request emailed to them
+        (confirming it: its days are claimed). Returns the request id."""
+        self.deliver()
+        request_id, token = self.link_for(address)
+        view = self.get(f"/stis/requests/{request_id}", token=token).json_body
+        body = {"name": name, "agree": True, "contract_sha256": view["contract_sha256"]}
+        signed = self.post(f"/stis/requests/{request_id}/sign", body, token=token)
+        assert signed.status_code == 200, signed.json_body
+        self.deliver()
+        return request_id
+
     def link_for(self, address: str) -> tuple[str, str]:
         """(request id, token) from the newest email to ``address``."""
         mails = self.emails_to(address)

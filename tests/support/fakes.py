@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.core import rules
+from chalicelib.core.contract import Days
 from chalicelib.core.request import StoredRequest
 from chalicelib.core.rules import HeldDays
-from chalicelib.service.errors import DuplicateRequestKey, StaleWrite
-from chalicelib.service.ports import MailerError
+from chalicelib.service.errors import OPEN_RETRY_AFTER, DuplicateRequestKey, StaleWrite, TooManyRequests
+from chalicelib.service.ports import MailerError, OpenLimits, StudentDays
 
 
 class FakeClock:
@@ -52,32 +53,51 @@ class FakeMailer:
 
 class InMemoryStore:
     """The Store port in memory. The cap and overlap rule is the core's own
-    (``rules.check_cap``, ``rules.check_overlap``): the Store contract suite
-    (tests/contract) holds the DynamoDB store to the same answers."""
+    (``rules.check_claim``): the Store contract suite (tests/contract) holds
+    the DynamoDB store to the same answers."""
 
     def __init__(self) -> None:
         self.requests: dict[str, StoredRequest] = {}
         self.keys: dict[str, tuple[str, str]] = {}
         self.holding: set[str] = set()  # ids of the requests whose days are claimed
+        self.open: dict[str, set[str]] = {}  # counter key -> ids of unconfirmed requests
+        self.refused: dict[tuple[str, str, date], int] = {}
         self.lock = threading.Lock()
 
     def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
         return [
             r.held()
-            for r in (self.requests[i] for i in self.holding)
+            for r in (self.requests[i] for i in sorted(self.holding))
             if r.student.student_id == student_id and r.school_year == school_year
         ]
 
-    def create(self, request: StoredRequest, cap: int) -> int:
+    @staticmethod
+    def _open_keys(request: StoredRequest) -> tuple[str, str]:
+        return f"S#{request.student.student_id}", f"G#{request.guardian.email.strip().lower()}"
+
+    def student_days(self, student_id: str, school_year: str, today: date) -> StudentDays:
+        with self.lock:
+            held = tuple(self._held(student_id, school_year))
+            return StudentDays(held, self.refused.get((student_id, school_year, today), 0))
+
+    def note_refused(self, student_id: str, school_year: str, today: date) -> None:
+        with self.lock:
+            key = (student_id, school_year, today)
+            self.refused[key] = self.refused.get(key, 0) + 1
+
+    def create(self, request: StoredRequest, limits: OpenLimits) -> None:
         with self.lock:
             if request.request_key in self.keys:
                 raise DuplicateRequestKey(*self.keys[request.request_key])
-            held = self._held(request.student.student_id, request.school_year)
-            used = rules.check_claim(cap, held, request.held())
+            student, guardian = self._open_keys(request)
+            if len(self.open.get(student, ())) >= limits.per_student:
+                raise TooManyRequests("open_per_student", OPEN_RETRY_AFTER)
+            if len(self.open.get(guardian, ())) >= limits.per_guardian:
+                raise TooManyRequests("open_per_guardian", OPEN_RETRY_AFTER)
             self.keys[request.request_key] = (request.id, request.body_sha256)
             self.requests[request.id] = request
-            self.holding.add(request.id)
-            return used
+            for key in (student, guardian):
+                self.open.setdefault(key, set()).add(request.id)
 
     def get(self, request_id: str) -> StoredRequest | None:
         with self.lock:
@@ -94,25 +114,28 @@ class InMemoryStore:
             held = self._held(student_id, school_year)
             return self.requests.get(request_id), rules.days_held(held, school_year)
 
-    def update(self, request: StoredRequest, release_days: bool = False) -> StoredRequest:
+    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
         with self.lock:
             current = self.requests.get(request.id)
             if current is None or current.version != request.version:
                 raise StaleWrite()
-            stored = replace(request, version=request.version + 1)
-            if release_days:
+            if days is Days.CLAIM:
+                held = self._held(request.student.student_id, request.school_year)
+                rules.check_claim(cap, held, request.held())
+                self.holding.add(request.id)
+            if days in (Days.CLAIM, Days.CLOSE):
+                for key in self._open_keys(request):
+                    self.open.get(key, set()).discard(request.id)
+            if days is Days.RELEASE:
                 self.holding.discard(request.id)
+            stored = replace(request, version=request.version + 1)
             self.requests[request.id] = stored
             return stored
 
-    def awaiting(self, starting_before: datetime) -> Iterator[StoredRequest]:
+    def awaiting(self, due_before: datetime) -> Iterator[StoredRequest]:
         with self.lock:
-            found = [
-                r
-                for r in self.requests.values()
-                if r.state.is_awaiting and r.first_day_starts <= starting_before
-            ]
-        yield from sorted(found, key=lambda r: (r.first_day_starts, r.id))
+            found = [r for r in self.requests.values() if r.state.is_awaiting and r.due_at <= due_before]
+        yield from sorted(found, key=lambda r: (r.due_at, r.id))
 
     def outbox_due(self, now: datetime) -> Iterator[str]:
         with self.lock:

@@ -76,6 +76,7 @@ def to_dict(r: StoredRequest) -> dict[str, Any]:
         "token_hashes": dict(r.token_hashes),
         "first_day_starts": r.first_day_starts.isoformat(),
         "expires_at": r.expires_at,
+        "confirm_by": r.confirm_by.isoformat(),
         "audit": [
             {"at": e.at.isoformat(), "event": e.event, "party": e.party, "detail": dict(e.detail)}
             for e in r.audit
@@ -130,6 +131,7 @@ def from_dict(d: dict[str, Any]) -> StoredRequest:
         token_hashes=dict(d["token_hashes"]),
         first_day_starts=_dt(d["first_day_starts"]),
         expires_at=int(d["expires_at"]),
+        confirm_by=_dt(d.get("confirm_by") or d["first_day_starts"]),
         audit=tuple(AuditEvent(_dt(e["at"]), e["event"], e["party"], dict(e["detail"])) for e in d["audit"]),
         outbox=tuple(
             OutboxMessage(

@@ -1,37 +1,55 @@
 """The ``Store`` on one DynamoDB table (defined in infra/stack.yaml).
 
 Items:
-  pk=REQ#<id>              sk=REQ         the request: contract, signatures, links (hashes),
-                                          audit trail and email outbox; ``version`` guards writes
-  pk=KEY#<request_key>     sk=KEY         request_key -> request id, body hash, student partition
-  pk=STU#<student>#<year>  sk=TOTAL       ``days_used``: school days held by active contracts
-  pk=STU#<student>#<year>  sk=DAY#<date>  one school day held by an active contract
+  pk=REQ#<id>              sk=REQ            the request: contract, signatures, links (hashes),
+                                             audit trail and email outbox; ``version`` guards writes
+  pk=KEY#<request_key>     sk=KEY            request_key -> request id, body hash
+  pk=STU#<student>#<year>  sk=TOTAL          ``days_used``: school days held by confirmed contracts
+  pk=STU#<student>#<year>  sk=DAY#<date>     one school day held by a confirmed contract
+  pk=STU#<student>#<year>  sk=REFUSED#<date> ``refused``: requests refused that (local) day
+  pk=OPEN#S#<student>      sk=OPEN           ``open``: the student's unconfirmed requests
+  pk=OPEN#G#<sha256(addr)> sk=OPEN           ``open``: one guardian address's unconfirmed requests
 Sparse global secondary indexes (only items with work to do carry their keys):
-  by_due     due_pk="AWAITING"   due_sk="<first day starts, UTC>#<id>"     (projection ALL)
+  by_due     due_pk="AWAITING"   due_sk="<due_at, UTC>#<id>"                (projection ALL)
   by_outbox  outbox_pk="PENDING" outbox_sk="<next email attempt, UTC>#<id>" (keys only)
 
-Submitting is one transaction: the request_key must be new, the total plus
-this request must stay within the cap, every school day must be free, and the
-request is written; so two requests for one student arriving together can
-never pass the cap or overlap. Giving days back is one transaction too,
-conditional on the request's version, so it happens exactly once.
+A submit reads the student's partition (one Query: held days, today's
+refusals), then writes one transaction: the request_key must be new, both
+open counters must stay under their limits, and the request is written. It
+holds no days. The guardian's signature claims them: one transaction, on the
+request's version, in which the total plus this contract must stay within the
+cap and every school day must be free; so two confirmations for one student
+arriving together can never pass the cap or overlap. Giving days back, and
+closing an unconfirmed request, are transactions on the version too, so each
+happens exactly once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.exceptions import HTTPClientError
 
+from ..core.contract import Days
 from ..core.errors import CapExceeded, Overlap
 from ..core.request import StoredRequest
-from ..service.errors import Busy, DuplicateRequestKey, StaleWrite, Unavailable
+from ..core.rules import HeldDays
+from ..service.errors import (
+    OPEN_RETRY_AFTER,
+    Busy,
+    DuplicateRequestKey,
+    StaleWrite,
+    TooManyRequests,
+    Unavailable,
+)
+from ..service.ports import OpenLimits, StudentDays
 from .codec import from_dict, to_dict
 
 _serializer = TypeSerializer()
@@ -147,7 +165,7 @@ class DynamoStore:
         item.update(self.request_key(request.id))
         if request.state.is_awaiting:
             item["due_pk"] = _s("AWAITING")
-            item["due_sk"] = _s(f"{_utc(request.first_day_starts)}#{request.id}")
+            item["due_sk"] = _s(f"{_utc(request.due_at)}#{request.id}")
         next_attempt = request.next_attempt()
         if next_attempt is not None:
             item["outbox_pk"] = _s("PENDING")
@@ -156,11 +174,58 @@ class DynamoStore:
 
     # --- Store ------------------------------------------------------------------
 
-    def create(self, request: StoredRequest, cap: int) -> int:
-        days = request.school_days
-        partition = self.student_partition(request.student.student_id, request.school_year)
+    @staticmethod
+    def open_keys(request: StoredRequest) -> list[dict[str, Any]]:
+        """The open-request counters of the request's student and guardian address."""
+        address = hashlib.sha256(request.guardian.email.strip().lower().encode()).hexdigest()
+        return [
+            {"pk": _s(f"OPEN#S#{request.student.student_id}"), "sk": _s("OPEN")},
+            {"pk": _s(f"OPEN#G#{address}"), "sk": _s("OPEN")},
+        ]
+
+    def student_days(self, student_id: str, school_year: str, today: date) -> StudentDays:
+        partition = self.student_partition(student_id, school_year)
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": _s(partition)},
+            "ConsistentRead": True,
+        }
+        days: dict[str, list[dict[str, Any]]] = {}
+        refused = 0
+        for item in self._pages(arguments, self.client.query):
+            sort = item["sk"]["S"]
+            if sort.startswith("DAY#"):
+                days.setdefault(item["request_id"]["S"], []).append(item)
+            elif sort == f"REFUSED#{today.isoformat()}":
+                refused = int(item.get("refused", {}).get("N", "0"))
+        held = tuple(
+            HeldDays(
+                request_id,
+                school_year,
+                date.fromisoformat(items[0]["first_day"]["S"]),
+                date.fromisoformat(items[0]["last_day"]["S"]),
+                len(items),
+            )
+            for request_id, items in sorted(days.items())
+        )
+        return StudentDays(held, refused)
+
+    def note_refused(self, student_id: str, school_year: str, today: date) -> None:
+        key = {"pk": _s(self.student_partition(student_id, school_year)), "sk": _s(f"REFUSED#{today}")}
+        expires = datetime.combine(today, datetime.min.time(), UTC) + timedelta(days=3)
+        with _answered():
+            self.client.update_item(
+                TableName=self.table,
+                Key=key,
+                UpdateExpression="ADD refused :one SET expires_at = :exp",
+                ExpressionAttributeValues={":one": _n(1), ":exp": _n(int(expires.timestamp()))},
+            )
+
+    def create(self, request: StoredRequest, limits: OpenLimits) -> None:
         expires = _n(request.expires_at)
-        old = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        # A counter lives a little past the request it counts, in case it is never closed.
+        counter_expires = _n(int((request.confirm_by + timedelta(days=2)).timestamp()))
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -173,79 +238,53 @@ class DynamoStore:
                         "expires_at": expires,
                     },
                     "ConditionExpression": "attribute_not_exists(pk)",
-                    **old,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 }
             },
-            {
-                "Update": {
-                    "TableName": self.table,
-                    "Key": {"pk": _s(partition), "sk": _s("TOTAL")},
-                    "UpdateExpression": "ADD days_used :n SET expires_at = :exp",
-                    "ConditionExpression": "attribute_not_exists(days_used) OR days_used <= :limit",
-                    "ExpressionAttributeValues": {
-                        ":n": _n(days),
-                        ":limit": _n(cap - days),
-                        ":exp": expires,
-                    },
-                    **old,
-                }
-            },
-        ]
-        for day in request.dates:
-            items.append(
+            *(
                 {
-                    "Put": {
+                    "Update": {
                         "TableName": self.table,
-                        "Item": {
-                            "pk": _s(partition),
-                            "sk": _s(f"DAY#{day.isoformat()}"),
-                            "request_id": _s(request.id),
-                            "first_day": _s(request.first_day.isoformat()),
-                            "last_day": _s(request.last_day.isoformat()),
-                            "expires_at": expires,
+                        "Key": key,
+                        "UpdateExpression": "ADD #open :one SET expires_at = :exp",
+                        "ConditionExpression": "attribute_not_exists(#open) OR #open < :limit",
+                        "ExpressionAttributeNames": {"#open": "open"},
+                        "ExpressionAttributeValues": {
+                            ":one": _n(1),
+                            ":limit": _n(limit),
+                            ":exp": counter_expires,
                         },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                        **old,
                     }
                 }
-            )
-        items.append(
+                for key, limit in zip(
+                    self.open_keys(request), (limits.per_student, limits.per_guardian), strict=True
+                )
+            ),
             {
                 "Put": {
                     "TableName": self.table,
                     "Item": self._request_item(request),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
-            }
-        )
+            },
+        ]
         try:
             self.client.transact_write_items(TransactItems=items)
         except self.client.exceptions.TransactionCanceledException as error:
-            self._explain_cancelled_submit(error, days, cap)
+            reasons = getattr(error, "response", {}).get("CancellationReasons", [])
+            codes = [r.get("Code", "None") for r in reasons]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                old = _plain(reasons[0].get("Item", {}))
+                raise DuplicateRequestKey(
+                    str(old.get("request_id", "")), str(old.get("body_sha256", ""))
+                ) from None
+            if len(codes) > 2 and "ConditionalCheckFailed" in codes[1:3]:
+                limit = "open_per_student" if codes[1] == "ConditionalCheckFailed" else "open_per_guardian"
+                raise TooManyRequests(limit, OPEN_RETRY_AFTER) from None
+            raise Busy() from None
         except Exception as error:
             _raise_if_busy(error)
             raise
-        return self.days_used(request.student.student_id, request.school_year)
-
-    def _explain_cancelled_submit(self, error: Exception, days: int, cap: int) -> None:
-        reasons = getattr(error, "response", {}).get("CancellationReasons", [])
-        codes = [r.get("Code", "None") for r in reasons]
-        if reasons and codes[0] == "ConditionalCheckFailed":
-            old = _plain(reasons[0].get("Item", {}))
-            raise DuplicateRequestKey(
-                str(old.get("request_id", "")), str(old.get("body_sha256", ""))
-            ) from None
-        if len(reasons) > 1 and codes[1] == "ConditionalCheckFailed":
-            used = int(_plain(reasons[1].get("Item", {})).get("days_used", 0))
-            raise CapExceeded(used, days, cap) from None
-        for reason in reasons[2:-1]:
-            if reason.get("Code") == "ConditionalCheckFailed":
-                other = _plain(reason.get("Item", {}))
-                raise Overlap(
-                    date.fromisoformat(str(other["first_day"])),
-                    date.fromisoformat(str(other["last_day"])),
-                ) from None
-        raise Busy() from None
 
     def days_used(self, student_id: str, school_year: str) -> int:
         key = {"pk": _s(self.student_partition(student_id, school_year)), "sk": _s("TOTAL")}
@@ -284,7 +323,7 @@ class DynamoStore:
                 used = int(item.get("days_used", {}).get("N", "0"))
         return request, used
 
-    def update(self, request: StoredRequest, release_days: bool = False) -> StoredRequest:
+    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
         stored = replace(request, version=request.version + 1)
         put = {
             "TableName": self.table,
@@ -293,54 +332,110 @@ class DynamoStore:
             "ExpressionAttributeValues": {":v": _n(request.version)},
         }
         try:
-            if release_days:
-                self.client.transact_write_items(TransactItems=self._release(stored, put))
-            else:
+            if days is Days.KEEP:
                 self.client.put_item(**put)
+            else:
+                self.client.transact_write_items(
+                    TransactItems=[{"Put": put}, *self._days_items(stored, days, cap)]
+                )
         except self.client.exceptions.ConditionalCheckFailedException:
             raise StaleWrite() from None
         except self.client.exceptions.TransactionCanceledException as error:
-            reasons = getattr(error, "response", {}).get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                raise StaleWrite() from None
-            raise Busy() from None
+            self._explain_cancelled_update(error, stored, cap)
         except Exception as error:
             _raise_if_busy(error)
             raise
         return stored
 
-    def _release(self, request: StoredRequest, put: dict[str, Any]) -> list[dict[str, Any]]:
+    def _explain_cancelled_update(self, error: Exception, request: StoredRequest, cap: int) -> None:
+        reasons = getattr(error, "response", {}).get("CancellationReasons", [])
+        codes = [r.get("Code", "None") for r in reasons]
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise StaleWrite() from None
+        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            used = int(_plain(reasons[1].get("Item", {})).get("days_used", 0))
+            raise CapExceeded(used, request.school_days, cap) from None
+        if "ConditionalCheckFailed" in codes[2:]:
+            raise Overlap() from None
+        raise Busy() from None
+
+    def _days_items(self, request: StoredRequest, days: Days, cap: int) -> list[dict[str, Any]]:
+        """The writes beside the request's own that ``days`` asks for."""
         partition = self.student_partition(request.student.student_id, request.school_year)
-        items: list[dict[str, Any]] = [
-            {"Put": put},
+        total = {"pk": _s(partition), "sk": _s("TOTAL")}
+        closing = [
             {
                 "Update": {
                     "TableName": self.table,
-                    "Key": {"pk": _s(partition), "sk": _s("TOTAL")},
-                    "UpdateExpression": "ADD days_used :minus",
-                    "ConditionExpression": "days_used >= :n",
-                    "ExpressionAttributeValues": {
-                        ":minus": _n(-request.school_days),
-                        ":n": _n(request.school_days),
-                    },
+                    "Key": key,
+                    "UpdateExpression": "ADD #open :minus",
+                    "ExpressionAttributeNames": {"#open": "open"},
+                    "ExpressionAttributeValues": {":minus": _n(-1)},
                 }
-            },
+            }
+            for key in self.open_keys(request)
         ]
-        for day in request.dates:
-            items.append(
+        if days is Days.CLOSE:
+            return closing
+        count = request.school_days
+        if days is Days.CLAIM:
+            expires = _n(request.expires_at)
+            claim: dict[str, Any] = {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": total,
+                    "UpdateExpression": "ADD days_used :n SET expires_at = :exp",
+                    "ConditionExpression": "attribute_not_exists(days_used) OR days_used <= :limit",
+                    "ExpressionAttributeValues": {
+                        ":n": _n(count),
+                        ":limit": _n(cap - count),
+                        ":exp": expires,
+                    },
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+            day_items = [
                 {
-                    "Delete": {
+                    "Put": {
                         "TableName": self.table,
-                        "Key": {"pk": _s(partition), "sk": _s(f"DAY#{day.isoformat()}")},
-                        "ConditionExpression": "request_id = :id",
-                        "ExpressionAttributeValues": {":id": _s(request.id)},
+                        "Item": {
+                            "pk": _s(partition),
+                            "sk": _s(f"DAY#{day.isoformat()}"),
+                            "request_id": _s(request.id),
+                            "first_day": _s(request.first_day.isoformat()),
+                            "last_day": _s(request.last_day.isoformat()),
+                            "expires_at": expires,
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
-            )
-        return items
+                for day in request.dates
+            ]
+            return [claim, *day_items, *closing]
+        release: dict[str, Any] = {
+            "Update": {
+                "TableName": self.table,
+                "Key": total,
+                "UpdateExpression": "ADD days_used :minus",
+                "ConditionExpression": "days_used >= :n",
+                "ExpressionAttributeValues": {":minus": _n(-count), ":n": _n(count)},
+            }
+        }
+        day_deletes = [
+            {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": {"pk": _s(partition), "sk": _s(f"DAY#{day.isoformat()}")},
+                    "ConditionExpression": "request_id = :id",
+                    "ExpressionAttributeValues": {":id": _s(request.id)},
+                }
+            }
+            for day in request.dates
+        ]
+        return [release, *day_deletes]
 
-    def awaiting(self, starting_before: datetime) -> Iterator[StoredRequest]:
-        for item in self._query("by_due", "due_pk", "AWAITING", "due_sk", f"{_utc(starting_before)}~"):
+    def awaiting(self, due_before: datetime) -> Iterator[StoredRequest]:
+        for item in self._query("by_due", "due_pk", "AWAITING", "due_sk", f"{_utc(due_before)}~"):
             yield from_dict(_plain(item))
 
     def outbox_due(self, now: datetime) -> Iterator[str]:
@@ -356,14 +451,19 @@ class DynamoStore:
             "KeyConditionExpression": f"{hash_name} = :h AND {range_name} < :below",
             "ExpressionAttributeValues": {":h": _s(hash_value), ":below": _s(below)},
         }
+        yield from self._pages(arguments, self.client.query)
+
+    @staticmethod
+    def _pages(arguments: dict[str, Any], call: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a Query, page after page."""
         while True:
             with _answered():
-                response = self.client.query(**arguments)
+                response = call(**arguments)
             yield from response.get("Items", [])
             last = response.get("LastEvaluatedKey")
             if not last:
                 return
-            arguments["ExclusiveStartKey"] = last
+            arguments = {**arguments, "ExclusiveStartKey": last}
 
 
 def requests_with_mail_due(new_images: Iterable[dict[str, Any]]) -> list[str]:

@@ -30,6 +30,7 @@ from pydantic import (
 from ..core.calendar import SchoolCalendar, SchoolYear
 from ..core.contract_text import PLACEHOLDERS, TermsSection
 from ..core.rules import Blackout, StisRules
+from ..core.students import StudentIdRule, parse_grades
 from ..i18n import available_languages
 
 # A language code ("en", "es", "pt"): the portal speaks the ones `district.languages`
@@ -134,6 +135,10 @@ class StisConfig(Strict):
     blackouts: list[BlackoutConfig] = []
     max_teachers: int = Field(8, ge=1, le=12)
     reminder_hour: int = Field(7, ge=0, le=23)
+    # The guardian confirms (signs) within this many hours of asking, else the request expires.
+    confirm_within_hours: int = Field(48, ge=1, le=24 * 14)
+    max_reminders: int = Field(3, ge=0, le=14)  # per signer, once a day at most
+    link_days_after_end: int = Field(60, ge=1, le=3650)  # links stop working this long after the end
 
     @model_validator(mode="after")
     def lengths(self) -> Self:
@@ -142,6 +147,35 @@ class StisConfig(Strict):
         if self.max_days_per_contract > self.max_days_per_year:
             raise ValueError("max_days_per_contract is above max_days_per_year")
         return self
+
+
+class StudentIdConfig(Strict):
+    """What a student id looks like, and which spellings are the same student."""
+
+    pattern: str = r"^[0-9]{6,9}$"
+    leading_zeros: Literal["ignored", "significant"] = "ignored"
+    letter_case: Literal["upper", "lower", "as_given"] = "upper"
+    hint: Text  # what the form says to type, in each language
+
+    @field_validator("pattern")
+    @classmethod
+    def a_regular_expression(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from None
+        return pattern
+
+    def rule(self) -> StudentIdRule:
+        return StudentIdRule(self.pattern, self.leading_zeros == "significant", self.letter_case)
+
+
+class IntakeLimits(Strict):
+    """How much one address or one student id can ask of the portal (429 beyond)."""
+
+    open_per_guardian: int = Field(3, ge=1, le=50)  # unconfirmed requests open at once
+    open_per_student: int = Field(3, ge=1, le=50)
+    refused_per_student_per_day: int = Field(10, ge=1, le=500)  # cap or overlap refusals
 
 
 class Person(Strict):
@@ -188,6 +222,16 @@ class School(Strict):
     office: Office
     principal: Person
     teachers: list[Teacher] = Field(min_length=1)
+
+    @field_validator("grades")
+    @classmethod
+    def known_grades(cls, grades: str) -> str:
+        parse_grades(grades)
+        return grades
+
+    def grade_list(self) -> tuple[str, ...]:
+        """The grades the school teaches, in order ("TK-5" -> TK, K, 1 ... 5)."""
+        return parse_grades(self.grades)
 
     @field_validator("teachers")
     @classmethod
@@ -275,6 +319,8 @@ class DistrictConfig(Strict):
     report_absence_within_school_days: int = Field(3, ge=1, le=10)
     contract_terms: ContractTerms
     record_retention_days: int = Field(ge=30, le=366 * 30)
+    student_id: StudentIdConfig
+    intake: IntakeLimits = IntakeLimits()
 
     @property
     def languages(self) -> tuple[str, ...]:

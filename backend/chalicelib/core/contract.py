@@ -1,9 +1,14 @@
 """The life of an STIS contract: who signs when, and how it ends.
 
     awaiting_guardian -> awaiting_teacher -> awaiting_principal -> approved
+    awaiting_guardian  -> expired (not confirmed by the guardian in time)
     any awaiting state -> declined (teacher or principal, with a reason)
-                       -> cancelled (guardian, before the first day starts)
                        -> void (not fully signed when the first day starts)
+    awaiting or approved -> cancelled (the guardian, or the office with a reason,
+                            before the first day starts)
+
+The guardian's signature confirms the request: from then on it holds the
+student's days (``State.holds_days``); until then it holds nothing.
 
 Pure and immutable: every action returns a new ``Contract`` or raises
 ``WrongState``; times come from the caller.
@@ -26,6 +31,7 @@ class State(StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     VOID = "void"
+    EXPIRED = "expired"
 
     @property
     def is_awaiting(self) -> bool:
@@ -33,8 +39,12 @@ class State(StrEnum):
 
     @property
     def holds_days(self) -> bool:
-        """Awaiting and approved contracts count against the yearly cap."""
-        return self in AWAITING or self is State.APPROVED
+        """Confirmed contracts (the guardian has signed) count against the yearly cap."""
+        return self in CONFIRMED
+
+    @property
+    def is_unconfirmed(self) -> bool:
+        return self is State.AWAITING_GUARDIAN
 
     @property
     def is_final(self) -> bool:
@@ -42,18 +52,40 @@ class State(StrEnum):
 
 
 AWAITING = frozenset({State.AWAITING_GUARDIAN, State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL})
-FINAL = frozenset({State.APPROVED, State.DECLINED, State.CANCELLED, State.VOID})
+CONFIRMED = frozenset({State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL, State.APPROVED})
+FINAL = frozenset({State.APPROVED, State.DECLINED, State.CANCELLED, State.VOID, State.EXPIRED})
+ENDED = FINAL - {State.APPROVED}
+
+
+class Days(StrEnum):
+    """What a change of state does to the student's days and open requests."""
+
+    KEEP = "keep"
+    CLAIM = "claim"  # the guardian confirmed: the days are held, the request is no longer open
+    CLOSE = "close"  # an unconfirmed request ended: it is no longer open, it held no days
+    RELEASE = "release"  # a confirmed contract ended: its days go back
+
+
+def days_change(before: State, after: State) -> Days:
+    if before is after:
+        return Days.KEEP
+    if before.is_unconfirmed:
+        return Days.CLAIM if after.holds_days else Days.CLOSE
+    if before.holds_days and not after.holds_days:
+        return Days.RELEASE
+    return Days.KEEP
 
 
 class Role(StrEnum):
     GUARDIAN = "guardian"
     TEACHER = "teacher"
     PRINCIPAL = "principal"
+    OFFICE = "office"  # the school office: views and cancels, never signs
 
 
 @dataclass(frozen=True)
 class Party:
-    """One person with a link: the guardian, one named teacher, or the principal."""
+    """One holder of a link: the guardian, one named teacher, the principal, or the office."""
 
     role: Role
     id: str
@@ -69,6 +101,10 @@ class Party:
     @classmethod
     def teacher(cls, teacher_id: str) -> Party:
         return cls(Role.TEACHER, teacher_id)
+
+    @classmethod
+    def office(cls) -> Party:
+        return cls(Role.OFFICE, "office")
 
     @property
     def key(self) -> str:
@@ -151,24 +187,37 @@ class Contract:
         return State.APPROVED
 
     def decline(self, party: Party, reason: str, at: datetime) -> Contract:
-        """A teacher or the principal refuses; allowed while the contract is
-        awaiting, for any named teacher who has not yet signed, and for the
-        principal (who may refuse before the teachers have finished)."""
+        """A teacher or the principal refuses; allowed once the guardian has
+        confirmed and while the contract is awaiting, for any named teacher who
+        has not yet signed, and for the principal (who may refuse before the
+        teachers have finished)."""
         self._refuse_unless_awaiting()
-        if party.role is Role.GUARDIAN or party not in self.parties():
+        if party.role in (Role.GUARDIAN, Role.OFFICE) or party not in self.parties():
             raise WrongState("not_allowed", self.state.value)
+        if self.state.is_unconfirmed:
+            raise WrongState("not_your_turn", self.state.value)
         if self.has_signed(party):
             raise WrongState("already_signed", self.state.value)
         return self._end(State.DECLINED, party, at, reason)
 
-    def cancel(self, party: Party, at: datetime, first_day_starts: datetime) -> Contract:
-        """The guardian withdraws the request before the first day starts."""
-        self._refuse_unless_awaiting()
-        if party.role is not Role.GUARDIAN:
+    def cancel(self, party: Party, at: datetime, first_day_starts: datetime, reason: str = "") -> Contract:
+        """The guardian, or the school office with a reason, withdraws the
+        request or the approved agreement before the first day starts."""
+        if not (self.state.is_awaiting or self.state is State.APPROVED):
+            raise WrongState("ended", self.state.value)
+        if party.role not in (Role.GUARDIAN, Role.OFFICE):
             raise WrongState("not_allowed", self.state.value)
         if at >= first_day_starts:
             raise WrongState("too_late", self.state.value)
-        return self._end(State.CANCELLED, party, at, "")
+        return self._end(State.CANCELLED, party, at, reason)
+
+    def expire(self, at: datetime, confirm_by: datetime) -> Contract:
+        """Not confirmed by the guardian in time: the request lapses."""
+        if not self.state.is_unconfirmed:
+            raise WrongState("ended" if self.state.is_final else "not_allowed", self.state.value)
+        if at < confirm_by:
+            raise WrongState("too_early", self.state.value)
+        return self._end(State.EXPIRED, None, at, "")
 
     def void(self, at: datetime, first_day_starts: datetime) -> Contract:
         """Still unsigned when the first day starts: the contract is null."""

@@ -95,20 +95,16 @@ class CapExceeded(StisError):
     field = "last_day"
 
     def __init__(self, days_used: int, requested: int, cap: int) -> None:
-        super().__init__(
-            days_used=days_used,
-            requested=requested,
-            cap=cap,
-            days_remaining=max(cap - days_used, 0),
-        )
+        # Only the days left: the days used tell a stranger of the child's other absences.
+        super().__init__(requested=requested, cap=cap, days_remaining=max(cap - days_used, 0))
 
 
 class Overlap(StisError):
+    """The dates share a day with another contract of the student (which one is
+    never said: a refusal must not tell a stranger when a child is away)."""
+
     code = "overlap"
     field = "first_day"
-
-    def __init__(self, first_day: date, last_day: date) -> None:
-        super().__init__(first_day=first_day, last_day=last_day)
 
 
 class WrongState(StisError):

@@ -85,6 +85,7 @@ class StoredRequest(SchoolDaySpan):
     token_hashes: dict[str, str]
     first_day_starts: datetime
     expires_at: int
+    confirm_by: datetime  # the guardian signs by then (notice and confirmation window), or it expires
     audit: tuple[AuditEvent, ...] = ()
     outbox: tuple[OutboxMessage, ...] = ()
     reminded_on: date | None = None
@@ -101,6 +102,27 @@ class StoredRequest(SchoolDaySpan):
     @property
     def ref(self) -> str:
         return "STIS-" + self.id.replace("-", "")[:6].upper()
+
+    @property
+    def due_at(self) -> datetime:
+        """When the scheduled work must look at an unsigned request: the end of the
+        guardian's window while unconfirmed, else the start of the first day."""
+        return self.confirm_by if self.state.is_unconfirmed else self.first_day_starts
+
+    def ended_at(self, last_day_ends: datetime) -> datetime | None:
+        """When the contract ended: its ending, or the end of its last day once
+        approved; ``None`` while it is still being signed."""
+        if self.contract.ending is not None:
+            return self.contract.ending.at
+        return last_day_ends if self.state is State.APPROVED else None
+
+    def reminders_sent(self, party_key: str) -> int:
+        return sum(1 for m in self.outbox if m.kind == "reminder" and m.recipient == party_key)
+
+    def asked(self) -> tuple[str, ...]:
+        """The keys of the parties an email has asked to sign so far, in order."""
+        keys = [m.recipient for m in self.outbox if m.kind in ("review_and_sign", "confirm_and_sign")]
+        return tuple(dict.fromkeys(keys))
 
     def held(self) -> HeldDays:
         return HeldDays(self.id, self.school_year, self.first_day, self.last_day, self.school_days)
@@ -120,14 +142,12 @@ class StoredRequest(SchoolDaySpan):
 
 
 def party_of(key: str) -> Party:
-    """The party a stored key names: ``guardian``, ``principal`` or a teacher's id."""
-    if key in (Role.GUARDIAN.value, Role.PRINCIPAL.value):
+    """The party a stored key names: ``guardian``, ``principal``, ``office`` or a teacher's id."""
+    if key in (Role.GUARDIAN.value, Role.PRINCIPAL.value, Role.OFFICE.value):
         return Party(Role(key), key)
     return Party.teacher(key)
 
 
 def role_of(key: str) -> str:
-    """The role behind a recipient or audit key: a party's role, ``office``, or "" (the system)."""
-    if key in ("", OFFICE):
-        return key
-    return party_of(key).role.value
+    """The role behind a recipient or audit key: a party's role, or "" (the system)."""
+    return party_of(key).role.value if key else ""

@@ -185,7 +185,7 @@ def check_cap(cap: int, active: Iterable[HeldDays], school_year: str, requested:
 def check_overlap(active: Iterable[HeldDays], first_day: date, last_day: date) -> None:
     for contract in active:
         if contract.first_day <= last_day and first_day <= contract.last_day:
-            raise Overlap(contract.first_day, contract.last_day)
+            raise Overlap()
 
 
 def check_claim(cap: int, active: Iterable[HeldDays], claim: HeldDays) -> int:

@@ -77,22 +77,26 @@ class EmailComposer:
     ) -> dict[str, Any]:
         teachers = {t.id: t.name for t in school.teachers}  # as party_label wants them
         role = role_of(message.recipient)
-        has_link = message.recipient != OFFICE
+        confirming = message.kind == "confirm_and_sign"
         context: dict[str, Any] = {
             "district_name": self.district.district.name,
             "school_name": school.name,
             "office_phone": school.office.phone,
             "office_email": school.office.email,
-            "student_name": request.student.full_name,
+            # Nothing the requester typed goes to an address nobody has confirmed yet.
+            "student_name": "" if confirming else request.student.full_name,
             "first_day": format_date(request.first_day, language),
             "last_day": format_date(request.last_day, language),
             "school_days": request.school_days,
-            "recipient_name": recipient_name,
+            "recipient_name": "" if confirming else recipient_name,
             "recipient_role": role,
             "request_ref": request.ref,
-            "link": self.link(request, message.recipient, language) if has_link else "",
+            "link": self.link(request, message.recipient, language),
             "teachers": [school.teacher_name(t) for t in request.teacher_ids],
-            "deadline": datetime_label(request.first_day_starts.astimezone(self.zone), language),
+            "deadline": datetime_label(
+                (request.confirm_by if confirming else request.first_day_starts).astimezone(self.zone),
+                language,
+            ),
             "status_label": state_label(request.state.value, language),
         }
         turn = request.contract.whose_turn()

@@ -31,6 +31,7 @@ from jinja2.exceptions import UndefinedError
 from ..i18n import available_languages, translations
 
 KINDS: Final = (
+    "confirm_and_sign",
     "review_and_sign",
     "reminder",
     "office_new_request",
@@ -39,7 +40,7 @@ KINDS: Final = (
     "ended",
 )
 ROLES: Final = ("guardian", "teacher", "principal", "office")
-END_STATES: Final = ("declined", "cancelled", "void")
+END_STATES: Final = ("declined", "cancelled", "void", "expired")
 SUBJECT_MAX_CHARS: Final = 200
 
 TEMPLATES_DIR: Final = Path(__file__).with_name("templates")
@@ -61,6 +62,7 @@ _COMMON_KEYS: Final = frozenset(
 )
 _SIGNING_KEYS: Final = frozenset({"link", "deadline", "teachers"})
 _KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
+    "confirm_and_sign": frozenset({"link", "deadline"}),
     "review_and_sign": _SIGNING_KEYS,
     "reminder": _SIGNING_KEYS,
     "office_new_request": frozenset(
@@ -73,15 +75,17 @@ _KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
             "teachers",
             "reason",
             "status_label",
+            "link",
         }
     ),
-    "status_changed": frozenset({"status_label", "whose_turn"}),
+    "status_changed": frozenset({"status_label", "whose_turn", "link"}),
     "approved": frozenset({"link", "contract_text", "audit", "student_signs_on_return"}),
     "ended": frozenset({"state", "reason", "by", "link"}),
 }
 # Who may receive each kind: only signers are asked to sign, only the office
 # gets the office's notices.
 _ROLES_FOR: Final[Mapping[str, frozenset[str]]] = {
+    "confirm_and_sign": frozenset({"guardian"}),
     "review_and_sign": frozenset({"guardian", "teacher", "principal"}),
     "reminder": frozenset({"guardian", "teacher", "principal"}),
     "office_new_request": frozenset({"office"}),
@@ -90,7 +94,7 @@ _ROLES_FOR: Final[Mapping[str, frozenset[str]]] = {
     "ended": frozenset(ROLES),
 }
 # Kinds whose whole point is the link: it may not be empty.
-_LINK_REQUIRED: Final = frozenset({"review_and_sign", "reminder"})
+_LINK_REQUIRED: Final = frozenset({"confirm_and_sign", "review_and_sign", "reminder", "office_new_request"})
 _LINK = re.compile(r"https?://[^\s<>\"']+\Z")
 _AUDIT_KEYS: Final = frozenset({"at", "event", "who"})
 

@@ -32,6 +32,8 @@ STATUS = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "try_again": 429,
+    "too_many_requests": 429,
+    "link_expired": 403,
     "internal": 500,
 }
 
@@ -47,10 +49,12 @@ class ApiError(Exception):
         fields: dict[str, str] | None = None,
         details: dict[str, Any] | None = None,
         status: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(code)
         self.code = code
         self.status = status or STATUS.get(code, 400)
+        self.headers = headers or {}
         self.body: dict[str, Any] = {"error": {"code": code, "message": message, "fields": fields or {}}}
         if details:
             self.body["error"]["details"] = details
@@ -67,8 +71,10 @@ def _json_safe(value: Any) -> Any:
 def from_rule(error: StisError, language: str) -> ApiError:
     message = rule_message(error, language)
     fields = {error.field: message} if error.field else {}
-    details = {k: _json_safe(v) for k, v in error.details.items() if k != "problem"}
-    return ApiError(error.code, message, fields, details)
+    details = {k: _json_safe(v) for k, v in error.details.items() if k not in ("problem", "hint")}
+    retry_after = error.details.get("retry_after")
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return ApiError(error.code, message, fields, details, headers=headers)
 
 
 def _field(location: tuple[int | str, ...]) -> str:
@@ -82,7 +88,7 @@ def _field(location: tuple[int | str, ...]) -> str:
 
 
 def _problem(error_type: str, field: str) -> str:
-    if error_type in ("control", "agree", "last_before_first"):
+    if error_type in ("control", "agree", "last_before_first", "name_chars", "no_links"):
         return error_type
     if error_type in ("missing", "string_too_short"):
         return "required"

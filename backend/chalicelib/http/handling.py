@@ -170,9 +170,11 @@ def caller() -> tuple[str, str]:
 # --- answering -------------------------------------------------------------------
 
 
-def answer(status: int, body: BaseModel | dict[str, Any]) -> Response:
+def answer(status: int, body: BaseModel | dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     data = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    return Response(body=json.dumps(data, ensure_ascii=False), status_code=status, headers=dict(HEADERS))
+    return Response(
+        body=json.dumps(data, ensure_ascii=False), status_code=status, headers={**HEADERS, **(headers or {})}
+    )
 
 
 def api(view: View) -> View:
@@ -186,10 +188,10 @@ def api(view: View) -> View:
         try:
             response = view(*args, **kwargs)
         except errors.ApiError as error:
-            response = answer(error.status, error.body)
+            response = answer(error.status, error.body, error.headers)
         except StisError as error:
             api_error = errors.from_rule(error, _request_language.get() or language())
-            response = answer(api_error.status, api_error.body)
+            response = answer(api_error.status, api_error.body, api_error.headers)
         except Exception:
             logs.exception("unhandled error", route=view.__name__)
             api_error = errors.general("internal", "internal", language())

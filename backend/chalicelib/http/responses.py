@@ -30,9 +30,10 @@ StateName = Literal[
     "declined",
     "cancelled",
     "void",
+    "expired",
 ]
-RoleName = Literal["guardian", "teacher", "principal"]
-RoleOrNone = Literal["", "guardian", "teacher", "principal"]
+RoleName = Literal["guardian", "teacher", "principal", "office"]
+RoleOrNone = Literal["", "guardian", "teacher", "principal", "office"]
 # A moment as the API has always written it: ISO 8601 with its UTC offset ("+00:00").
 Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -129,7 +130,7 @@ class StudentShown(Out):
 
 
 class EndingShown(Out):
-    state: Literal["declined", "cancelled", "void"]
+    state: Literal["declined", "cancelled", "void", "expired"]
     reason: str
     at: Moment
     by_role: RoleOrNone
@@ -162,6 +163,9 @@ class RequestStatus(Out):
     can_sign: bool
     can_decline: bool
     can_cancel: bool
+    sign_by: Moment | None = Field(
+        description="For the guardian until they confirm: the moment by which they must sign"
+    )
     ending: EndingShown | None
     language: LanguageCode
     contract_text: str

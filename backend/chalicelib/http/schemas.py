@@ -4,6 +4,7 @@ that do not exist and control characters in names are all refused."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal, Protocol, Self, TypeVar
 
@@ -31,21 +32,57 @@ def _one_line(value: str) -> str:
     return value
 
 
+# Invisible characters that change how text reads: zero-width and direction marks,
+# embeddings, overrides and isolates (a name "\u202egnp.exe" shows reversed).
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+# A web address in a reason: a scheme, www., or a name ending in a common top-level domain.
+_LINK = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
+    r"(?:com|net|org|info|biz|io|co|us|ly|me|xyz|app|link|site|online|top|ru|cn|tk|example)\b)"
+)
+_NAME_PUNCTUATION = frozenset(" -'’.")
+
+
 def _paragraph(value: str) -> str:
-    if _CONTROL_BUT_NEWLINES.search(value):
+    if _CONTROL_BUT_NEWLINES.search(value) or _INVISIBLE.search(value):
         raise PydanticCustomError("control", "contains control characters")
     return value.replace("\r\n", "\n")
+
+
+def _without_links(value: str) -> str:
+    if _LINK.search(value):
+        raise PydanticCustomError("no_links", "contains a web address")
+    return value
+
+
+def _person_name(value: str) -> str:
+    """A person's name: NFC, letters and marks, spaces, hyphens, apostrophes and
+    periods only (no digits, @, :, /, control, zero-width or direction characters)."""
+    value = unicodedata.normalize("NFC", value)
+    if _CONTROL.search(value) or _INVISIBLE.search(value):
+        raise PydanticCustomError("control", "contains control characters")
+    if any(not (c in _NAME_PUNCTUATION or unicodedata.category(c)[0] in "LM") for c in value):
+        raise PydanticCustomError("name_chars", "a name holds letters only")
+    if not any(unicodedata.category(c)[0] == "L" for c in value):
+        raise PydanticCustomError("name_chars", "a name holds letters only")
+    return " ".join(value.split())
 
 
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
-    AfterValidator(_one_line),
+    AfterValidator(_person_name),
 ]
 LongName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
-    AfterValidator(_one_line),
+    AfterValidator(_person_name),
+]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    AfterValidator(_paragraph),
+    AfterValidator(_without_links),
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -129,9 +166,7 @@ class SubmitBody(Body):
     guardian: GuardianIn
     first_day: Day
     last_day: Day
-    reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_paragraph)
-    ] = ""
+    reason: Reason = ""
 
     @model_validator(mode="after")
     def last_not_before_first(self) -> Self:
@@ -168,4 +203,6 @@ class DeclineBody(Body):
 
 
 class CancelBody(Body):
-    pass
+    """The guardian sends nothing; the school office says why it cancels."""
+
+    reason: Reason = ""

@@ -56,6 +56,8 @@ def name_of(party: Party, request: StoredRequest, school: School | None) -> str:
     """The name a party goes by in this request."""
     if party.role is Role.GUARDIAN:
         return request.guardian.name
+    if party.role is Role.OFFICE:
+        return school.name if school else ""
     if school is None:  # a school since removed from the configuration
         return party.id
     if party.role is Role.PRINCIPAL:
@@ -102,6 +104,7 @@ def request(view: RequestView, district: DistrictConfig) -> out.RequestStatus:
         can_sign=view.can_sign,
         can_decline=view.can_decline,
         can_cancel=view.can_cancel,
+        sign_by=view.sign_by,
         ending=None
         if ending is None
         else out.EndingShown(

@@ -36,6 +36,7 @@ STATES = {
     "declined": N_("Declined"),
     "cancelled": N_("Cancelled by the parent or guardian"),
     "void": N_("Void: not fully signed before the first day"),
+    "expired": N_("Expired: not confirmed in time"),
 }
 
 EVENTS = {
@@ -45,6 +46,7 @@ EVENTS = {
     "declined": N_("Declined"),
     "cancelled": N_("Cancelled"),
     "void": N_("Void"),
+    "expired": N_("Expired"),
     "reminded": N_("Reminder sent"),
     "emailed": N_("Email sent"),
 }
@@ -98,6 +100,21 @@ GENERAL = {
     "unknown_teacher": N_("Choose the student's teacher from the list for this school."),
     "contract_changed": N_("The contract changed after you opened it. Please read it again, then sign."),
     "internal": N_("Something went wrong on our side. Your answers are safe; please try again later."),
+    "link_expired": N_(
+        "This link no longer works: the request ended a while ago. The school office can give you a copy."
+    ),
+    "open_per_guardian": N_(
+        "Several requests from this email address are still waiting to be confirmed. Confirm or "
+        "cancel them with the links in your email, or try again later."
+    ),
+    "open_per_student": N_(
+        "Several requests for this student are still waiting for a parent to confirm them. Confirm "
+        "them with the links in the email, or try again later."
+    ),
+    "refused_per_student": N_(
+        "Too many requests for this student were refused today. Please try again tomorrow, or call "
+        "the school office."
+    ),
 }
 
 PROBLEMS = {
@@ -118,6 +135,10 @@ PROBLEMS = {
     "sha256": N_("Reload the page to see the contract, then sign."),
     "phone": N_("Enter a phone number using digits, like (555) 010-1234."),
     "control": N_("Remove the special characters from this answer."),
+    "student_id": N_("Enter the student number: %(hint)s."),
+    "grade_not_at_school": N_("This school does not have that grade. Check the grade and the school."),
+    "name_chars": N_("Write the name with letters only: no digits, symbols or web addresses."),
+    "no_links": N_("Leave web addresses out of the reason."),
 }
 
 WRONG_STATE = {
@@ -147,7 +168,7 @@ RULES = {
         "This request is for %(requested)s school days, but the student has "
         "%(days_remaining)s of the %(cap)s days allowed this school year left."
     ),
-    "overlap": N_("These dates overlap another request for this student (%(first)s to %(last)s)."),
+    "overlap": N_("These dates overlap another request for this student."),
 }
 
 
@@ -211,12 +232,18 @@ def rule_message(error: StisError, language: str) -> str:
         )
         return f"{say(code, hours=d['notice_hours'])} {tail}"
     if code == "overlap":
-        return say(code, first=_day(d["first_day"], language), last=_day(d["last_day"], language))
+        return say(code)
+    if code == "too_many_requests":
+        limit = GENERAL[d["limit"]]  # (outside the call: the extractor would take "limit" for a msgid)
+        return gettext(limit, language)
     if code == "wrong_state":
         template = WRONG_STATE.get(d.get("reason", ""), WRONG_STATE["ended"])
         return gettext(template, language, state=state_label(d.get("state", ""), language).lower())
     if code == "invalid_input" and "problem" in d:
-        return problem_message(d["problem"], language, {"max": d.get("max", "")})
+        hint = d.get("hint") or {}
+        return problem_message(
+            d["problem"], language, {"max": d.get("max", ""), "hint": hint.get(language, "")}
+        )
     return gettext(GENERAL.get(code, GENERAL["internal"]), language)
 
 

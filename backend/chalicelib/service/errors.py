@@ -44,6 +44,25 @@ class RequestKeyConflict(StisError):
     field = "request_key"
 
 
+OPEN_RETRY_AFTER = 3600  # seconds: an open request is confirmed, or lapses, within hours
+
+
+class TooManyRequests(StisError):
+    """A limit on what one address or one student id may ask (``limit`` names
+    it); the caller may try again after ``retry_after`` seconds."""
+
+    code = "too_many_requests"
+
+    def __init__(self, limit: str, retry_after: int) -> None:
+        super().__init__(limit=limit, retry_after=retry_after)
+
+
+class LinkExpired(StisError):
+    """The link's request ended long enough ago that its links no longer work."""
+
+    code = "link_expired"
+
+
 class Busy(StisError):
     """Too many changes to the same record at once: the caller should retry."""
 

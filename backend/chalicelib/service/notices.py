@@ -1,6 +1,12 @@
 """Which emails each event owes (SPEC section 4), one outbox message per
 recipient. A new state or a new email is added here and nowhere else; the
-dispatcher (``outbox.py``) sends what is owed after the change is stored."""
+dispatcher (``outbox.py``) sends what is owed after the change is stored.
+
+Until the guardian has signed, a request owes one email only, to the address
+it gives: a stranger's request reaches nobody else, and its subject and body
+carry nothing the requester typed. The office, the teachers and the
+principal hear of it once the guardian has confirmed.
+"""
 
 from __future__ import annotations
 
@@ -15,37 +21,46 @@ def _message(seq: int, kind: str, recipient: str, at: datetime) -> OutboxMessage
 
 
 def on_submit(at: datetime) -> tuple[OutboxMessage, ...]:
-    """A new request: the guardian is asked to sign, and the office is told."""
-    return (_message(0, "review_and_sign", "guardian", at), _message(0, "office_new_request", OFFICE, at))
+    """A new request: the guardian is asked to confirm it by signing."""
+    return (_message(0, "confirm_and_sign", "guardian", at),)
 
 
-def on_change(before: State, after: StoredRequest, at: datetime) -> tuple[OutboxMessage, ...]:
+def on_change(before: StoredRequest, after: StoredRequest, at: datetime) -> tuple[OutboxMessage, ...]:
     """What a change of state owes: the next signers are asked, or everyone
-    concerned hears the outcome; the office always hears."""
-    if before is after.state:
+    concerned hears the outcome."""
+    if before.state is after.state:
         return ()
     seq = len(after.audit)
     contract = after.contract
     state = after.state
-    if state is State.AWAITING_TEACHER:
-        owed = [_message(seq, "review_and_sign", t, at) for t in contract.teacher_ids]
+    owed: list[tuple[str, str]]
+    if state is State.AWAITING_TEACHER:  # the guardian confirmed: now the school hears of it
+        owed = [("review_and_sign", t) for t in contract.teacher_ids]
+        owed.append(("office_new_request", OFFICE))
     elif state is State.AWAITING_PRINCIPAL:
-        owed = [_message(seq, "review_and_sign", "principal", at)]
+        owed = [("review_and_sign", "principal"), ("status_changed", OFFICE)]
     elif state is State.APPROVED:
         owed = [
-            _message(seq, "approved", "guardian", at),
-            *(_message(seq, "approved", t, at) for t in contract.teacher_ids),
+            ("approved", "guardian"),
+            *(("approved", t) for t in contract.teacher_ids),
+            ("approved", OFFICE),
         ]
-    else:
-        signed = [p.key for p in contract.signers() if p.role is not Role.GUARDIAN]
-        owed = [_message(seq, "ended", "guardian", at), *(_message(seq, "ended", key, at) for key in signed)]
-    office_kind = "approved" if state is State.APPROVED else "status_changed"
-    if state in (State.DECLINED, State.CANCELLED, State.VOID):
-        office_kind = "ended"
-    return (*owed, _message(seq, office_kind, OFFICE, at))
+    elif before.state.is_unconfirmed:  # expired, or withdrawn before anyone else was asked
+        owed = [("ended", "guardian")]
+    else:  # declined, cancelled or void: everyone asked so far, and the office
+        asked = [key for key in before.asked() if key not in ("guardian", OFFICE)]
+        owed = [("ended", "guardian"), *(("ended", key) for key in asked), ("ended", OFFICE)]
+    ender = contract.ending.by if contract.ending else None
+    if ender is not None and ender.role is not Role.GUARDIAN:
+        owed = [(kind, key) for kind, key in owed if key != ender.key or key == OFFICE]
+    return tuple(_message(seq, kind, key, at) for kind, key in owed)
 
 
-def reminders(request: StoredRequest, at: datetime) -> tuple[OutboxMessage, ...]:
-    """A reminder to each party whose turn it is to sign."""
+def reminders(request: StoredRequest, at: datetime, most: int) -> tuple[OutboxMessage, ...]:
+    """A reminder to each party whose turn it is, once the guardian has
+    confirmed, and at most ``most`` times each."""
+    if not request.state.holds_days:
+        return ()
     seq = len(request.audit)
-    return tuple(_message(seq, "reminder", p.key, at) for p in request.contract.whose_turn())
+    turn = [p.key for p in request.contract.whose_turn() if request.reminders_sent(p.key) < most]
+    return tuple(_message(seq, "reminder", key, at) for key in turn)

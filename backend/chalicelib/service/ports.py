@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
+from ..core.contract import Days
 from ..core.request import OutboxMessage, StoredRequest
+from ..core.rules import HeldDays
 
 
 class Clock(Protocol):
@@ -19,20 +21,42 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class Store(Protocol):
-    def create(self, request: StoredRequest, cap: int) -> int:
-        """Store a new request and claim its days, all or nothing.
+@dataclass(frozen=True)
+class StudentDays:
+    """What a submit checks before storing anything: the student's confirmed
+    contracts in one school year, and the requests refused for them today."""
 
-        Returns the school days the student then holds in that school year.
-        Raises ``DuplicateRequestKey`` (the key was used before),
-        ``CapExceeded``, ``Overlap`` or ``Busy``.
-        """
+    held: tuple[HeldDays, ...]
+    refused_today: int
+
+
+@dataclass(frozen=True)
+class OpenLimits:
+    """Unconfirmed requests open at once, per guardian address and per student id."""
+
+    per_guardian: int
+    per_student: int
+
+
+class Store(Protocol):
+    def student_days(self, student_id: str, school_year: str, today: date) -> StudentDays:
+        """One read: the student's held days and today's refusals (local date)."""
+        ...
+
+    def note_refused(self, student_id: str, school_year: str, today: date) -> None:
+        """Count one refused request (cap or overlap) for the student today."""
+        ...
+
+    def create(self, request: StoredRequest, limits: OpenLimits) -> None:
+        """Store a new, unconfirmed request: it holds no days, but counts as open
+        for its guardian's address and its student. Raises ``DuplicateRequestKey``
+        (the key was used before), ``TooManyRequests`` or ``Busy``."""
         ...
 
     def get(self, request_id: str) -> StoredRequest | None: ...
 
     def days_used(self, student_id: str, school_year: str) -> int:
-        """The school days the student's contracts hold in that school year."""
+        """The school days the student's confirmed contracts hold in that school year."""
         ...
 
     def get_with_days_used(
@@ -41,14 +65,16 @@ class Store(Protocol):
         """The request and the days the student holds in that school year."""
         ...
 
-    def update(self, request: StoredRequest, release_days: bool = False) -> StoredRequest:
+    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
         """Write ``request`` if nobody changed it since it was read (its
-        ``version``); give its days back when ``release_days``. Returns the
-        stored copy (version + 1). Raises ``StaleWrite`` or ``Busy``."""
+        ``version``), and in the same transaction do what ``days`` says: claim
+        its days under ``cap`` and the overlap rule (``CapExceeded``,
+        ``Overlap``), close it as an open request, or give its days back.
+        Returns the stored copy (version + 1). Raises ``StaleWrite`` or ``Busy``."""
         ...
 
-    def awaiting(self, starting_before: datetime) -> Iterable[StoredRequest]:
-        """Requests still awaiting a signature whose first day starts at or
+    def awaiting(self, due_before: datetime) -> Iterable[StoredRequest]:
+        """Requests still awaiting a signature that are due (``due_at``) at or
         before the given time, soonest first (a Query on a sparse index)."""
         ...
 

@@ -3,8 +3,10 @@ link, show it to that party, and store a change to it safely.
 
 A change is a function of the current record and the time. It is stored only
 if nobody wrote in between (else it is re-read and applied again), with the
-emails the change of state owes; a contract whose first day has started is
-voided instead, whatever the change was.
+emails the change of state owes and, in the same transaction, what the change
+of state does to the student's days (``contract.days_change``). A request past
+its time is ended instead, whatever the change was: an unconfirmed one
+expires, an unsigned confirmed one is void.
 """
 
 from __future__ import annotations
@@ -13,23 +15,23 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..config.schema import DistrictConfig
-from ..core.contract import Party, Role
+from ..core.contract import Party, Role, State, days_change
 from ..core.contract_text import sha256_of
 from ..core.errors import WrongState
 from ..core.request import AuditEvent, StoredRequest, party_of
 from . import notices, tokens
 from .agreement import contract_text
-from .errors import Busy, InvalidToken, NotFound, StaleWrite
+from .errors import Busy, InvalidToken, LinkExpired, NotFound, StaleWrite
 from .ports import Clock, Store
 
 WRITE_ATTEMPTS = 4
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # what new_id() makes; anything else is not a request
 
-# A change: (current record, now) -> (changed record, whether its days are given back).
-Change = Callable[[StoredRequest, datetime], tuple[StoredRequest, bool]]
+# A change: (current record, now) -> changed record.
+Change = Callable[[StoredRequest, datetime], StoredRequest]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class RequestView:
     language: str
     contract_text: str
     contract_sha256: str
+    sign_by: datetime | None  # for the guardian, until they confirm
 
 
 class Records:
@@ -75,43 +78,64 @@ class Records:
         key = tokens.party_for(token, request.token_hashes)
         if key is None:
             raise InvalidToken()
-        return request, party_of(key)
+        party = party_of(key)
+        ended = request.ended_at(self.rules.day_starts_at(request.last_day) + timedelta(days=1))
+        lifetime = timedelta(days=self.district.stis.link_days_after_end)
+        if ended is not None and party.role is not Role.OFFICE and self.clock.now() >= ended + lifetime:
+            raise LinkExpired()  # the office's link lasts as long as the record
+        return request, party
 
     def view(self, request: StoredRequest, party: Party, language: str | None) -> RequestView:
         chosen = language if language in self.district.languages else request.language
         assert chosen is not None
         text = self.contract_text(request, chosen)
-        open_ = request.state.is_awaiting and self.clock.now() < request.first_day_starts
+        now = self.clock.now()
+        open_ = request.state.is_awaiting and now < request.due_at
+        before_start = now < request.first_day_starts
+        confirmed = request.state.holds_days
         return RequestView(
             request=request,
             viewer=party,
             can_sign=open_ and party in request.contract.whose_turn(),
-            can_decline=open_ and party.role is not Role.GUARDIAN and not request.contract.has_signed(party),
-            can_cancel=open_ and party.role is Role.GUARDIAN,
+            can_decline=open_
+            and confirmed
+            and party.role in (Role.TEACHER, Role.PRINCIPAL)
+            and not request.contract.has_signed(party),
+            can_cancel=before_start
+            and (open_ or request.state is State.APPROVED)
+            and party.role in (Role.GUARDIAN, Role.OFFICE),
             language=chosen,
             contract_text=text,
             contract_sha256=sha256_of(text),
+            sign_by=request.confirm_by
+            if request.state.is_unconfirmed and party.role is Role.GUARDIAN
+            else None,
         )
 
     @staticmethod
-    def void_change(current: StoredRequest, now: datetime) -> tuple[StoredRequest, bool]:
+    def end_late(current: StoredRequest, now: datetime) -> StoredRequest:
+        """A request past its time: unconfirmed, it expires; confirmed, it is void."""
+        if current.state.is_unconfirmed:
+            contract = current.contract.expire(now, current.confirm_by)
+            return replace(current, contract=contract).with_events(AuditEvent(now, "expired"))
         contract = current.contract.void(now, current.first_day_starts)
-        return replace(current, contract=contract).with_events(AuditEvent(now, "void")), True
+        return replace(current, contract=contract).with_events(AuditEvent(now, "void"))
 
-    def change(self, request: StoredRequest, change: Change, voiding: bool = False) -> StoredRequest:
+    def change(self, request: StoredRequest, change: Change, ending: bool = False) -> StoredRequest:
         """Apply ``change`` and store it, re-reading and re-applying when
-        someone else wrote first. A contract whose first day has started is
-        voided instead (even if the scheduled job has not got to it yet), and
-        the caller hears ``WrongState("too_late")``."""
+        someone else wrote first. A request past its time (``due_at``) is ended
+        instead (even if the scheduled job has not got to it yet), and the
+        caller hears ``WrongState("too_late")``."""
         current = request
+        cap = self.rules.max_days_per_year
         for _ in range(WRITE_ATTEMPTS):
             now = self.clock.now()
-            late = current.state.is_awaiting and now >= current.first_day_starts
-            chosen = self.void_change if late and not voiding else change
-            changed, release = chosen(current, now)
-            changed = changed.with_messages(*notices.on_change(current.state, changed, now))
+            late = current.state.is_awaiting and now >= current.due_at
+            chosen = self.end_late if late and not ending else change
+            changed = chosen(current, now)
+            changed = changed.with_messages(*notices.on_change(current, changed, now))
             try:
-                stored = self.store.update(changed, release_days=release)
+                stored = self.store.update(changed, days_change(current.state, changed.state), cap)
             except StaleWrite:
                 fresh = self.store.get(current.id)
                 if fresh is None:

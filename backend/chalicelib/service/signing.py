@@ -1,16 +1,19 @@
-"""What a party does through their link: read the request, sign it in turn,
-decline it (a teacher or the principal, with a reason), cancel it (the
-guardian, before the first day)."""
+"""What a party does through their link: read the request, sign it in turn
+(the guardian's signature confirms it and claims the days), decline it (a
+teacher or the principal, with a reason), cancel it (the guardian, or the
+office with a reason, before the first day)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 
-from ..core.contract import Signature, State
+from ..core.contract import Role, Signature, State
 from ..core.contract_text import sha256_of
-from ..core.errors import ContractChanged
+from ..core.errors import ContractChanged, InsufficientNotice
 from ..core.request import AuditEvent, StoredRequest
+from ..core.rules import earliest_first_day
+from .errors import InvalidInput
 from .records import Records, RequestView
 
 
@@ -33,6 +36,8 @@ class Signing:
         user_agent: str,
     ) -> RequestView:
         request, party = self.records.authorize(request_id, token)
+        if party.role is Role.GUARDIAN and request.state.is_unconfirmed:
+            self._check_notice(request)
         shown: dict[str, str] = {
             lang: sha256_of(self.records.contract_text(request, lang))
             for lang in self.records.district.languages
@@ -41,33 +46,48 @@ class Signing:
             raise ContractChanged(current_sha256=shown[request.language])
         language = next(lang for lang, sha in shown.items() if sha == contract_sha256)
 
-        def change(current: StoredRequest, now: datetime) -> tuple[StoredRequest, bool]:
+        def change(current: StoredRequest, now: datetime) -> StoredRequest:
             signature = Signature(party, name, now, source_ip, user_agent, contract_sha256, agreed=agree)
             contract = current.contract.sign(signature)
             event = AuditEvent(now, "signed", party.key, {"language": language})
             changed = replace(current, contract=contract).with_events(event)
             if contract.state is State.APPROVED:
                 changed = changed.with_events(AuditEvent(now, "approved"))
-            return changed, False
+            return changed
 
         return self.records.view(self.records.change(request, change), party, language)
 
     def decline(self, request_id: str, token: str, reason: str) -> RequestView:
         request, party = self.records.authorize(request_id, token)
 
-        def change(current: StoredRequest, now: datetime) -> tuple[StoredRequest, bool]:
+        def change(current: StoredRequest, now: datetime) -> StoredRequest:
             contract = current.contract.decline(party, reason, now)
             event = AuditEvent(now, "declined", party.key, {"reason": reason})
-            return replace(current, contract=contract).with_events(event), True
+            return replace(current, contract=contract).with_events(event)
 
         return self.records.view(self.records.change(request, change), party, None)
 
-    def cancel(self, request_id: str, token: str) -> RequestView:
-        request, party = self.records.authorize(request_id, token)
+    def _check_notice(self, request: StoredRequest) -> None:
+        """The notice rule again when the guardian confirms: the office hears of
+        the request only now."""
+        rules = self.records.rules
+        deadline = rules.notice_deadline(request.first_day, request.school_days)
+        now = self.records.clock.now()
+        if now > deadline:
+            earliest = earliest_first_day(self.records.calendar, rules, request.school_days, now)
+            raise InsufficientNotice(rules.notice_hours(request.school_days), deadline, earliest)
 
-        def change(current: StoredRequest, now: datetime) -> tuple[StoredRequest, bool]:
-            contract = current.contract.cancel(party, now, current.first_day_starts)
-            event = AuditEvent(now, "cancelled", party.key)
-            return replace(current, contract=contract).with_events(event), True
+    def cancel(self, request_id: str, token: str, reason: str = "") -> RequestView:
+        """The guardian withdraws; the office cancels, saying why (a bogus request,
+        a family that phoned)."""
+        request, party = self.records.authorize(request_id, token)
+        if party.role is Role.OFFICE and not reason:
+            raise InvalidInput("reason", "required")
+        reason = reason if party.role is Role.OFFICE else ""
+
+        def change(current: StoredRequest, now: datetime) -> StoredRequest:
+            contract = current.contract.cancel(party, now, current.first_day_starts, reason)
+            event = AuditEvent(now, "cancelled", party.key, {"reason": reason} if reason else {})
+            return replace(current, contract=contract).with_events(event)
 
         return self.records.view(self.records.change(request, change), party, None)

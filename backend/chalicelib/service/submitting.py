@@ -4,12 +4,13 @@ the rules, stored with its days claimed, the guardian asked to sign)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
 from ..config.schema import School
 from ..core import rules
 from ..core.contract import Contract, Party
+from ..core.errors import CapExceeded, Overlap
 from ..core.request import AuditEvent, Guardian, StoredRequest, Student
 from . import notices, tokens
 from .errors import (
@@ -17,9 +18,11 @@ from .errors import (
     DuplicateRequestKey,
     InvalidInput,
     RequestKeyConflict,
+    TooManyRequests,
     UnknownSchool,
     UnknownTeacher,
 )
+from .ports import OpenLimits
 from .records import WRITE_ATTEMPTS, Records
 
 
@@ -57,28 +60,61 @@ class Submitting:
         )
 
     def submit(self, command: SubmitCommand) -> Submitted:
+        """Check a request against the rules and the student's confirmed
+        contracts, and store it unconfirmed: it holds no days until the guardian
+        signs (the only email it sends asks the guardian to confirm)."""
         school = self.district.school(command.school_id)
         if school is None:
             raise UnknownSchool()
         self._check_teachers(school, command.teacher_ids)
-        now = self.records.clock.now()
-        quote = rules.quote(
-            self.records.calendar, self.records.rules, command.first_day, command.last_day, now
-        ).require_notice()
-        request = self._new_request(command, quote, now)
-        cap = self.records.rules.max_days_per_year
-        try:
-            days_used = _retrying(lambda: self.store.create(request, cap))
-        except DuplicateRequestKey as duplicate:
-            if duplicate.body_sha256 != command.body_sha256:
-                raise RequestKeyConflict() from None
-            existing, days_used = self.store.get_with_days_used(
-                duplicate.request_id, command.student.student_id, quote.school_year
+        student_id = self.district.student_id.rule().canonical(command.student.student_id)
+        if student_id is None:
+            raise InvalidInput(
+                "student.student_id", "student_id", hint=self.district.student_id.hint.as_dict()
             )
-            if existing is None:
-                raise RequestKeyConflict() from None
-            return self._submitted(existing, days_used, created=False)
+        if command.student.grade not in school.grade_list():
+            raise InvalidInput("student.grade", "grade_not_at_school")
+        command = replace(command, student=replace(command.student, student_id=student_id))
+        records, now = self.records, self.records.clock.now()
+        quote = rules.quote(records.calendar, records.rules, command.first_day, command.last_day, now)
+        quote.require_notice()
+        request = self._new_request(command, quote, now)
+        cap, limits = records.rules.max_days_per_year, self.district.intake
+        today = now.astimezone(records.rules.zone).date()
+        student = self.store.student_days(student_id, quote.school_year, today)
+        if student.refused_today >= limits.refused_per_student_per_day:
+            raise TooManyRequests("refused_per_student", self._until_tomorrow(now))
+        try:
+            days_used = rules.check_claim(cap, student.held, request.held())
+        except (CapExceeded, Overlap):
+            self.store.note_refused(student_id, quote.school_year, today)
+            raise
+        open_limits = OpenLimits(limits.open_per_guardian, limits.open_per_student)
+        try:
+            _retrying(lambda: self.store.create(request, open_limits))
+        except DuplicateRequestKey as duplicate:
+            return self._resubmitted(duplicate, command, quote.school_year)
         return self._submitted(request, days_used, created=True)
+
+    def _resubmitted(
+        self, duplicate: DuplicateRequestKey, command: SubmitCommand, school_year: str
+    ) -> Submitted:
+        """The same request_key again: the same request if the body is the same."""
+        if duplicate.body_sha256 != command.body_sha256:
+            raise RequestKeyConflict()
+        existing, held = self.store.get_with_days_used(
+            duplicate.request_id, command.student.student_id, school_year
+        )
+        if existing is None:
+            raise RequestKeyConflict()
+        days_used = held if existing.state.holds_days else held + existing.school_days
+        return self._submitted(existing, days_used, created=False)
+
+    def _until_tomorrow(self, now: datetime) -> int:
+        """Seconds until the next local midnight (when today's refusals are forgotten)."""
+        local = now.astimezone(self.records.rules.zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+        return max(int((midnight - local).total_seconds()), 1)
 
     def _submitted(self, request: StoredRequest, days_used: int, created: bool) -> Submitted:
         remaining = max(self.records.rules.max_days_per_year - days_used, 0)
@@ -100,13 +136,19 @@ class Submitting:
         day_starts_at = self.records.rules.day_starts_at
         request_id = self.records.new_id()
         salt = tokens.new_salt()
-        parties = [Party.guardian(), *(Party.teacher(t) for t in command.teacher_ids), Party.principal()]
+        parties = [
+            Party.guardian(),
+            *(Party.teacher(t) for t in command.teacher_ids),
+            Party.principal(),
+            Party.office(),
+        ]
         secret = self.records.token_secret
         hashes = {
             p.key: tokens.token_hash(tokens.token_for(secret, request_id, salt, p.key)) for p in parties
         }
         retention = timedelta(days=self.district.record_retention_days)
         last_day_ends = day_starts_at(quote.last_day) + timedelta(days=1)
+        window = now + timedelta(hours=self.district.stis.confirm_within_hours)
         request = StoredRequest(
             id=request_id,
             request_key=command.request_key,
@@ -124,12 +166,13 @@ class Submitting:
             token_hashes=hashes,
             first_day_starts=day_starts_at(quote.first_day),
             expires_at=int((last_day_ends + retention).timestamp()),
+            confirm_by=min(window, quote.notice_deadline),
             audit=(AuditEvent(now, "submitted", "guardian"),),
         )
         return request.with_messages(*notices.on_submit(now))
 
 
-def _retrying(attempt: Callable[[], int]) -> int:
+def _retrying(attempt: Callable[[], None]) -> None:
     for _ in range(WRITE_ATTEMPTS - 1):
         try:
             return attempt()

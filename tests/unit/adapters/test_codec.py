@@ -39,6 +39,7 @@ def full_request() -> StoredRequest:
         token_hashes={"guardian": "d" * 64, "t-whitaker": "e" * 64},
         first_day_starts=datetime(2027, 1, 4, 16, 0, tzinfo=UTC),
         expires_at=1_900_000_000,
+        confirm_by=datetime(2027, 1, 2, 16, 0, tzinfo=UTC),
         audit=(AuditEvent(AT, "declined", "t-castellanos", {"reason": "Exams that week"}),),
         outbox=(
             OutboxMessage("1-ended-guardian", "ended", "guardian", AT, "sent", 1, AT, ""),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.core.contract import Contract, Party, Role, Signature, State
+from chalicelib.core.contract import Contract, Days, Party, Role, Signature, State, days_change
 from chalicelib.core.errors import WrongState
 
 AT = datetime(2027, 1, 2, 18, 0, tzinfo=UTC)
@@ -100,14 +100,44 @@ def test_an_unsigned_contract_becomes_void_when_the_first_day_starts() -> None:
     assert contract.void(FIRST_DAY_STARTS, FIRST_DAY_STARTS).state is State.VOID
 
 
-def test_only_awaiting_and_approved_contracts_hold_days() -> None:
+def test_only_contracts_the_guardian_has_confirmed_hold_days() -> None:
     holding = {s for s in State if s.holds_days}
-    assert holding == {
-        State.AWAITING_GUARDIAN,
-        State.AWAITING_TEACHER,
-        State.AWAITING_PRINCIPAL,
-        State.APPROVED,
-    }
+    assert holding == {State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL, State.APPROVED}
+
+
+def test_what_each_change_of_state_does_to_the_days() -> None:
+    assert days_change(State.AWAITING_GUARDIAN, State.AWAITING_TEACHER) is Days.CLAIM
+    for lapse in (State.EXPIRED, State.CANCELLED, State.VOID):
+        assert days_change(State.AWAITING_GUARDIAN, lapse) is Days.CLOSE
+    for end in (State.DECLINED, State.CANCELLED, State.VOID):
+        assert days_change(State.AWAITING_PRINCIPAL, end) is Days.RELEASE
+    assert days_change(State.APPROVED, State.CANCELLED) is Days.RELEASE
+    assert days_change(State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL) is Days.KEEP
+    assert days_change(State.AWAITING_TEACHER, State.AWAITING_TEACHER) is Days.KEEP
+
+
+def test_an_unconfirmed_request_expires_at_its_deadline_and_not_before() -> None:
+    at = datetime(2027, 1, 2, 16, 0, tzinfo=UTC)
+    with pytest.raises(WrongState):
+        Contract(teacher_ids=("t",)).expire(at, at + timedelta(minutes=1))
+    expired = Contract(teacher_ids=("t",)).expire(at, at)
+    assert expired.state is State.EXPIRED and expired.ending is not None
+    signed = Contract(teacher_ids=("t",)).sign(Signature(Party.guardian(), "A. Parent", at, "", "", "0" * 64))
+    with pytest.raises(WrongState):
+        signed.expire(at, at)
+
+
+def test_the_office_cancels_with_its_reason_even_once_approved_but_never_signs() -> None:
+    at = datetime(2027, 1, 2, 16, 0, tzinfo=UTC)
+    starts = at + timedelta(days=2)
+    contract = Contract(teacher_ids=("t",), state=State.APPROVED)
+    cancelled = contract.cancel(Party.office(), at, starts, "The family phoned: the trip is off")
+    assert cancelled.state is State.CANCELLED
+    assert cancelled.ending is not None and cancelled.ending.reason.startswith("The family phoned")
+    with pytest.raises(WrongState):
+        contract.cancel(Party.office(), starts, starts, "too late")
+    with pytest.raises(WrongState):
+        Contract(teacher_ids=("t",)).sign(Signature(Party.office(), "Office", at, "", "", "0" * 64))
 
 
 ACTIONS = st.lists(

@@ -62,6 +62,7 @@ WORDS: dict[str, dict[str, Any]] = {
 SIGNERS = ("guardian", "teacher", "principal")
 EVERYONE = ("guardian", "teacher", "principal", "office")
 ROLES_FOR = {
+    "confirm_and_sign": ("guardian",),
     "review_and_sign": SIGNERS,
     "reminder": SIGNERS,
     "office_new_request": ("office",),
@@ -70,6 +71,8 @@ ROLES_FOR = {
     "ended": EVERYONE,
 }
 CASES = [(kind, role) for kind in KINDS for role in ROLES_FOR[kind]]
+# Every email but the guardian's confirmation, which shows nothing the requester typed.
+NAMED = [case for case in CASES if case[0] != "confirm_and_sign"]
 RECIPIENTS = {
     "guardian": "Rosa Rivera",
     "teacher": "Marisol Alvarado",
@@ -99,7 +102,14 @@ def make_context(
         "recipient_role": role,
         "request_ref": "STIS-7F3A2C",
     }
-    if kind in {"review_and_sign", "reminder"}:
+    if kind == "confirm_and_sign":
+        context |= {
+            "link": link_for(language),
+            "deadline": words["deadline"],
+            "student_name": "",
+            "recipient_name": "",
+        }
+    elif kind in {"review_and_sign", "reminder"}:
         context |= {
             "link": link_for(language),
             "deadline": words["deadline"],
@@ -115,12 +125,17 @@ def make_context(
             "teachers": ["Marisol Alvarado"],
             "reason": words["reason"],
             "status_label": words["status_label"],
+            "link": link_for(language),
         }
     elif kind == "status_changed":
-        context |= {"status_label": words["changed_label"], "whose_turn": words["whose_turn"]}
+        context |= {
+            "status_label": words["changed_label"],
+            "whose_turn": words["whose_turn"],
+            "link": link_for(language),
+        }
     elif kind == "approved":
         context |= {
-            "link": link_for(language) if role != "office" else "",
+            "link": link_for(language),
             "contract_text": words["contract"],
             "audit": words["audit"],
             "student_signs_on_return": True,
@@ -161,7 +176,7 @@ def test_every_email_has_a_subject_a_text_part_and_an_html_part(
     assert email.text.strip()
     assert email.html.strip()
     assert f'<html lang="{language}">' in email.html
-    assert "Mateo Rivera" in email.subject
+    assert ("Mateo Rivera" if kind != "confirm_and_sign" else "STIS-7F3A2C") in email.subject
     phrase = {"en": "independent study", "es": "estudio independiente"}[language]
     assert phrase in email.subject.lower()
 
@@ -262,7 +277,7 @@ def test_free_text_reason_is_escaped_in_html(kind: str, reason: str, language: s
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize(("kind", "role"), CASES)
+@pytest.mark.parametrize(("kind", "role"), NAMED)
 def test_names_and_labels_are_escaped_in_html(kind: str, role: str, language: str) -> None:
     email = render(kind, language, role, student_name='Mateo <b onclick="x()">Rivera</b>')
 
@@ -284,7 +299,7 @@ def test_contract_text_and_audit_trail_are_escaped_and_keep_their_lines() -> Non
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize(("kind", "role"), CASES)
+@pytest.mark.parametrize(("kind", "role"), NAMED)
 def test_subject_cannot_carry_extra_mail_headers(kind: str, role: str, language: str) -> None:
     name = "Mateo\r\nBcc: x@evil.example\u2028\x85Cc:\x00\ty@evil.example\x7f\u202e\x1b"
     email = render(kind, language, role, student_name=name)
@@ -328,7 +343,21 @@ def test_wrong_recipient_or_end_state_raises_value_error() -> None:
     with pytest.raises(ValueError, match="guardian"):
         render("office_new_request", "en", "guardian")
     with pytest.raises(ValueError, match="state"):
-        render("ended", "en", state="expired")
+        render("ended", "en", state="withdrawn")
+    with pytest.raises(ValueError, match="office"):
+        render("confirm_and_sign", "en", "office")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_confirmation_shows_nothing_the_requester_typed(language: str) -> None:
+    """Whoever typed the address, the email it sends carries only the school's words:
+    a name like "URGENT: your account is locked, visit ..." never reaches the inbox."""
+    lure = "URGENT account locked visit evil"
+    email = render("confirm_and_sign", language, "guardian", student_name="", recipient_name="")
+    for part in (email.subject, email.text, email.html):
+        assert "Mateo" not in part and "Rosa" not in part and lure not in part
+    assert "STIS-7F3A2C" in email.subject and "Madrone Elementary School" in email.subject
+    assert link_for(language) in email.text
 
 
 def test_values_of_the_wrong_shape_raise_type_error() -> None:

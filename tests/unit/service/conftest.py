@@ -57,6 +57,14 @@ class Harness:
                     return link.token
         raise AssertionError(f"no link in the emails to {address}")
 
+    def confirm(self, submitted: Submitted, address: str = GUARDIAN_EMAIL) -> str:
+        """The guardian opens the emailed link and signs; returns their token."""
+        self.deliver()
+        token = self.token_in_email_to(address, submitted.request.id)
+        self.sign(submitted.request.id, token)
+        self.deliver()
+        return token
+
     def sign(self, request_id: str, token: str, name: str = "Typed Name") -> object:
         view = self.signing.view(request_id, token)
         return self.signing.sign(

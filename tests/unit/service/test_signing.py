@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from chalicelib.core.contract import State
-from chalicelib.core.errors import ContractChanged, WrongState
-from chalicelib.service.errors import InvalidToken, NotFound
+from chalicelib.core.errors import ContractChanged, InsufficientNotice, WrongState
+from chalicelib.service.errors import InvalidInput, InvalidToken, LinkExpired, NotFound
 
 from .conftest import GUARDIAN_EMAIL, Harness
 
@@ -58,7 +58,7 @@ def test_a_request_goes_from_guardian_to_both_teachers_to_the_principal_and_is_a
     events = [e.event for e in stored.audit if e.event != "emailed"]
     assert events == ["submitted", "signed", "signed", "signed", "signed", "approved"]
     office_mail = [m.tags["kind"] for m in harness.mailer.to(OFFICE)]
-    assert office_mail == ["office_new_request", "status_changed", "status_changed", "approved"]
+    assert office_mail == ["office_new_request", "status_changed", "approved"]  # from the confirmation on
 
 
 def test_links_signed_out_of_turn_or_reused_or_for_another_request_sign_nothing(
@@ -128,58 +128,113 @@ def test_the_guardian_cancels_before_the_first_day_but_not_after(harness: Harnes
     with pytest.raises(WrongState) as late:
         harness.signing.cancel(other.id, token)
     assert late.value.details["reason"] == "too_late"
-    assert harness.store.get(other.id).state is State.VOID  # type: ignore[union-attr]
+    assert harness.store.get(other.id).state is State.EXPIRED  # never confirmed  # type: ignore[union-attr]
 
 
 def test_contracts_not_signed_when_the_first_day_starts_become_void(harness: Harness) -> None:
     request_id, guardian = started(harness)
     harness.sign(request_id, guardian)
     harness.clock.current = datetime(2027, 1, 4, 15, 59).replace(tzinfo=harness.clock.current.tzinfo)
-    assert harness.jobs.void_expired() == 0
+    assert harness.jobs.end_unsigned() == 0
     harness.clock.advance(minutes=1)  # 8:00 in California
-    assert harness.jobs.void_expired() == 1
-    assert harness.jobs.void_expired() == 0
+    assert harness.jobs.end_unsigned() == 1
+    assert harness.jobs.end_unsigned() == 0
     assert harness.store.get(request_id).state is State.VOID  # type: ignore[union-attr]
     assert harness.store.days_used("900123", "2026-2027") == 0
     harness.deliver()
     void_mail = [m.to for m in harness.mailer.sent if m.tags["kind"] == "ended"]
-    assert sorted(void_mail) == sorted([GUARDIAN_EMAIL, OFFICE])
+    assert sorted(void_mail) == sorted([GUARDIAN_EMAIL, CASTELLANOS, WHITAKER, OFFICE])  # everyone asked
 
 
-def test_a_daily_reminder_goes_to_whoever_must_sign_next(harness: Harness) -> None:
+def test_reminders_start_once_the_guardian_has_confirmed_and_stop_after_three(harness: Harness) -> None:
     request_id, guardian = started(harness)
-    assert harness.jobs.send_reminders() == 0  # the first email went today
-    harness.clock.advance(days=1, hours=-3)  # Wednesday 6 a.m. in California
+    harness.clock.advance(days=1)  # Wednesday 9 a.m. in California
+    assert harness.jobs.send_reminders() == 0  # nobody is reminded of an unconfirmed request
+    harness.sign(request_id, guardian)
+    assert harness.jobs.send_reminders() == 0  # the teachers' first email is today's
+    harness.clock.advance(days=1, hours=-3)  # Thursday 6 a.m.
     assert harness.jobs.send_reminders() == 0  # before the reminder hour
     harness.clock.advance(hours=2)
     assert harness.jobs.send_reminders() == 1
     assert harness.jobs.send_reminders() == 0  # once a day
     harness.deliver()
-    reminders = [m for m in harness.mailer.sent if m.tags["kind"] == "reminder"]
-    assert [m.to for m in reminders] == [GUARDIAN_EMAIL]
-    assert harness.token_in_email_to(GUARDIAN_EMAIL) == guardian  # the same link
-    harness.clock.advance(days=1)
-    harness.sign(request_id, guardian)
-    assert harness.jobs.send_reminders() == 0  # the teachers' first email is today's
-    harness.clock.advance(days=1)
-    assert harness.jobs.send_reminders() == 1
+    whitaker = harness.token_in_email_to(WHITAKER)
+    assert harness.token_in_email_to(WHITAKER) == harness.records.link_token(
+        harness.store.get(request_id), "t-whitaker"
+    )  # type: ignore[arg-type]
+    for _ in range(4):
+        harness.clock.advance(days=1)
+        harness.jobs.send_reminders()
     harness.deliver()
-    reminded = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "reminder")
-    assert reminded == sorted([GUARDIAN_EMAIL, CASTELLANOS, WHITAKER])
+    reminded = [m.to for m in harness.mailer.sent if m.tags["kind"] == "reminder"]
+    assert sorted(reminded) == sorted([CASTELLANOS, WHITAKER] * 3)  # three each, then no more
+    assert GUARDIAN_EMAIL not in reminded and whitaker
 
 
 def test_views_say_who_may_do_what(harness: Harness) -> None:
     request_id, guardian = started(harness)
     view = harness.signing.view(request_id, guardian)
     assert (view.can_sign, view.can_cancel, view.can_decline) == (True, True, False)
+    assert view.sign_by == harness.store.get(request_id).confirm_by  # type: ignore[union-attr]
     teacher = harness.records.link_token(harness.store.get(request_id), "t-whitaker")  # type: ignore[arg-type]
+    before = harness.signing.view(request_id, teacher)  # a link copied ahead of its turn
+    assert (before.can_sign, before.can_cancel, before.can_decline) == (False, False, False)
+    harness.sign(request_id, guardian)
     teacher_view = harness.signing.view(request_id, teacher)
-    assert (teacher_view.can_sign, teacher_view.can_cancel, teacher_view.can_decline) == (
-        False,
-        False,
-        True,
-    )
+    assert (teacher_view.can_sign, teacher_view.can_cancel, teacher_view.can_decline) == (True, False, True)
+    office = harness.records.link_token(harness.store.get(request_id), "office")  # type: ignore[arg-type]
+    office_view = harness.signing.view(request_id, office)
+    assert (office_view.can_sign, office_view.can_cancel, office_view.can_decline) == (False, True, False)
     harness.clock.advance(days=60)
     late = harness.signing.view(request_id, guardian)
     assert (late.can_sign, late.can_cancel) == (False, False)
     assert late.request.created_at + timedelta(days=60) == harness.clock.now()
+
+
+def test_the_office_cancels_with_a_reason_and_everyone_asked_so_far_is_told(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian)
+    office = harness.records.link_token(harness.store.get(request_id), "office")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput) as no_reason:
+        harness.signing.cancel(request_id, office)
+    assert no_reason.value.field == "reason"
+    view = harness.signing.cancel(request_id, office, "The family phoned: the trip is off.")
+    assert view.request.state is State.CANCELLED
+    assert view.request.contract.ending.reason == "The family phoned: the trip is off."  # type: ignore[union-attr]
+    assert harness.store.days_used("900123", "2026-2027") == 0
+    harness.deliver()
+    ended = sorted(m.to for m in harness.mailer.sent if m.tags["kind"] == "ended")
+    assert ended == sorted([GUARDIAN_EMAIL, CASTELLANOS, WHITAKER, OFFICE])
+
+
+def test_an_expired_request_tells_the_guardian_only(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.clock.advance(hours=48)
+    assert harness.jobs.end_unsigned() == 1
+    harness.deliver()
+    assert [m.to for m in harness.mailer.sent if m.tags["kind"] == "ended"] == [GUARDIAN_EMAIL]
+    with pytest.raises(WrongState):
+        harness.sign(request_id, guardian)
+
+
+def test_the_guardian_cannot_confirm_once_the_notice_has_run_out(harness: Harness) -> None:
+    request = harness.submit(first_day=date(2026, 12, 3), last_day=date(2026, 12, 3)).request
+    harness.deliver()
+    guardian = harness.token_in_email_to(GUARDIAN_EMAIL)
+    assert request.confirm_by < request.first_day_starts - timedelta(hours=23)  # the notice deadline
+    harness.clock.current = request.confirm_by + timedelta(minutes=1)
+    with pytest.raises(InsufficientNotice):
+        harness.sign(request.id, guardian)
+    assert harness.store.days_used("900123", "2026-2027") == 0
+
+
+def test_links_stop_working_sixty_days_after_the_end_but_the_offices_does_not(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    office = harness.records.link_token(harness.store.get(request_id), "office")  # type: ignore[arg-type]
+    harness.signing.cancel(request_id, guardian)
+    harness.clock.advance(days=59)
+    harness.signing.view(request_id, guardian)
+    harness.clock.advance(days=1)
+    with pytest.raises(LinkExpired):
+        harness.signing.view(request_id, guardian)
+    assert harness.signing.view(request_id, office).request.state is State.CANCELLED
