@@ -29,16 +29,18 @@ import gc, json, random
 import snapshot_restore_py as hooks
 import app  # the handler module: registers the hooks at import
 from chalicelib.adapters.aws import client
-from chalicelib.service.stis import StisService
+from chalicelib.email.compose import EmailComposer
+from chalicelib.service.records import Records
 from chalicelib.settings import Settings
-from chalicelib.wiring import service
+from chalicelib.wiring import dispatcher, records
 
-service()  # anything the import or a warm-up built from the settings
+records()  # anything the import or a warm-up built from the settings
+dispatcher()
 old_client = client("dynamodb")
 for func, args, kwargs in reversed(hooks.before):
     func(*args, **kwargs)
 gc.collect()
-frozen = sorted({type(o).__name__ for o in gc.get_objects() if isinstance(o, Settings | StisService)})
+frozen = sorted({type(o).__name__ for o in gc.get_objects() if isinstance(o, Settings | Records | EmailComposer)})
 
 state = random.getstate()
 draws = []
@@ -52,7 +54,7 @@ print(json.dumps({
     "frozen": frozen,
     "same_random": draws[0] == draws[1],
     "new_client": client("dynamodb") is not old_client,
-    "secret": service().token_secret,
+    "secret": records().token_secret,
 }))
 """
 

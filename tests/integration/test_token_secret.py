@@ -13,7 +13,7 @@ import pytest
 from chalicelib import snapstart
 from chalicelib.adapters.secrets import SecretError, token_secret
 from chalicelib.settings import Settings, SettingsError
-from tests.conftest import REGION
+from tests.support.aws import REGION
 
 PARAMETER = "/stis-portal/prod/token-secret"
 SECRET = "an-ssm-secret-for-the-links-of-alder-creek-0001"
@@ -59,9 +59,9 @@ def test_the_secret_comes_from_the_securestring_and_is_read_once(ssm: Any) -> No
     assert token_secret() == SECRET
     assert calls == [PARAMETER]  # once per container
     # The use cases derive the links from it.
-    from chalicelib.wiring import service
+    from chalicelib.wiring import records
 
-    assert service().token_secret == SECRET
+    assert records().token_secret == SECRET
 
 
 def test_a_restored_container_reads_the_secret_again(ssm: Any) -> None:
