@@ -124,7 +124,9 @@ class LambdaContext:
 
 
 def submit_body(n: int, first: date, last: date, student: str | None = None) -> dict[str, Any]:
-    """Request ``n`` (its key derived from ``n``), in English, for one student of Ridgeline Middle."""
+    """Request ``n`` (its key, student id and family address derived from ``n``), in
+    English, for one student of Ridgeline Middle (ids are 6 to 9 digits in the demo
+    district; one address may have only a few unconfirmed requests open)."""
     return _submit_body(
         request_key=str(uuid.UUID(int=n)),
         language="en",
@@ -133,10 +135,10 @@ def submit_body(n: int, first: date, last: date, student: str | None = None) -> 
         student={
             "first_name": "Test",
             "last_name": "Student",
-            "student_id": student or f"S{n}",
+            "student_id": student or str(700000 + n),
             "grade": "7",
         },
-        guardian={"name": "Test Parent", "email": "parent@family.example"},
+        guardian={"name": "Test Parent", "email": f"parent{n}@family.example"},
         first_day=first.isoformat(),
         last_day=last.isoformat(),
         reason="Family visit",

@@ -38,7 +38,7 @@ def requests_to_send(total: int) -> list[tuple[str, str, str, bytes | None]]:
     plan: list[tuple[str, str, str, bytes | None]] = []
     for n in range(total):
         if n % 3 == 0:
-            body = submit_body(10_000 + n, first, last, student=f"L{n:07d}")
+            body = submit_body(10_000 + n, first, last, student=f"{8_000_000 + n}")
             plan.append(("submit", "POST", "/stis/requests", json.dumps(body).encode()))
         elif n % 3 == 1:
             plan.append(("view: schools", "GET", "/schools", None))

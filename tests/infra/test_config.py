@@ -58,7 +58,7 @@ def _policy_files(stage: str) -> dict[str, str]:
     settings = chalice_config()["stages"][stage]
     files = {"api_handler": settings["iam_policy_file"]}
     for function, overrides in settings["lambda_functions"].items():
-        files[function] = overrides["iam_policy_file"]
+        files[function] = overrides.get("iam_policy_file", settings["iam_policy_file"])
     return files
 
 
@@ -87,7 +87,13 @@ def test_each_policy_adds_to_the_api_functions_only_what_its_functions_need(stag
     """The API function reads and writes the table and reads the secret; the jobs may
     also report a failed event; the senders also send; the stream trigger also reads
     the stream."""
-    core = ["ReadAndWriteTheTable", "QueryTheWorkIndexes", "ReadTheTokenSecret", "WriteOwnLogs"]
+    core = [
+        "ReadAndWriteTheTable",
+        "QueryTheWorkIndexes",
+        "QueryAStudentsDays",
+        "ReadTheTokenSecret",
+        "WriteOwnLogs",
+    ]
     assert _sids(f"policy-{stage}.json") == core
     assert _sids(f"policy-{stage}-jobs.json") == [*core, "ReportFailedEvents"]
     assert _sids(f"policy-{stage}-send.json") == [*core, "ReportFailedEvents", "SendAsTheSender"]

@@ -49,7 +49,7 @@ def test_a_district_file_with_a_mistake_stops_the_build_and_names_the_key(tmp_pa
 
 def test_a_school_whose_grades_cannot_be_read_stops_the_build(tmp_path: Path) -> None:
     refused = build_refused(tmp_path, "grades: 6-8\n", "grades: sixth to eighth\n")
-    assert "ridgeline-middle" in refused
+    assert "schools[1].grades" in refused  # Ridgeline's, named by its key in the district file
     assert "sixth to eighth" in refused
 
 

@@ -193,7 +193,7 @@ class DynamoStore:
         }
         days: dict[str, list[dict[str, Any]]] = {}
         refused = 0
-        for item in self._pages(arguments, self.client.query):
+        for item in self._pages(arguments):
             sort = item["sk"]["S"]
             if sort.startswith("DAY#"):
                 days.setdefault(item["request_id"]["S"], []).append(item)
@@ -451,14 +451,13 @@ class DynamoStore:
             "KeyConditionExpression": f"{hash_name} = :h AND {range_name} < :below",
             "ExpressionAttributeValues": {":h": _s(hash_value), ":below": _s(below)},
         }
-        yield from self._pages(arguments, self.client.query)
+        yield from self._pages(arguments)
 
-    @staticmethod
-    def _pages(arguments: dict[str, Any], call: Any) -> Iterator[dict[str, Any]]:
+    def _pages(self, arguments: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every item of a Query, page after page."""
         while True:
             with _answered():
-                response = call(**arguments)
+                response = self.client.query(**arguments)
             yield from response.get("Items", [])
             last = response.get("LastEvaluatedKey")
             if not last:
