@@ -62,7 +62,7 @@ class Clock:
 class _Recorder:
     """A DynamoDB client that keeps a submit's writes as plain items instead of sending them."""
 
-    class exceptions:  # noqa: N801 - what the store catches on a real client
+    class exceptions:  # what the store catches on a real client
         class TransactionCanceledException(Exception):
             pass
 
