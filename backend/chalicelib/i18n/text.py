@@ -141,6 +141,7 @@ RULES = {
     "insufficient_notice": N_(
         "These dates need at least %(hours)s hours' notice before school starts on the first day."
     ),
+    "date_passed": N_("That date has already passed."),
     "earliest_first_day": N_("The earliest first day you can ask for now is %(earliest)s."),
     "no_dates_left": N_("There are no dates left in this school year."),
     "cap_exceeded": N_(
@@ -209,7 +210,8 @@ def rule_message(error: StisError, language: str) -> str:
         tail = (
             say("earliest_first_day", earliest=_day(earliest, language)) if earliest else say("no_dates_left")
         )
-        return f"{say(code, hours=d['notice_hours'])} {tail}"
+        head = say("date_passed") if d.get("past") else say(code, hours=d["notice_hours"])
+        return f"{head} {tail}"
     if code == "overlap":
         return say(code, first=_day(d["first_day"], language), last=_day(d["last_day"], language))
     if code == "wrong_state":
