@@ -41,7 +41,7 @@ STATES = {
 EVENTS = {
     "submitted": N_("Request sent"),
     "signed": N_("Signed"),
-    "approved": N_("Contract approved"),
+    "approved": N_("Agreement approved"),
     "declined": N_("Declined"),
     "cancelled": N_("Cancelled"),
     "void": N_("Void"),
@@ -96,7 +96,7 @@ GENERAL = {
     ),
     "unknown_school": N_("Choose the school from the list."),
     "unknown_teacher": N_("Choose the student's teacher from the list for this school."),
-    "contract_changed": N_("The contract changed after you opened it. Please read it again, then sign."),
+    "contract_changed": N_("The agreement changed after you opened it. Please read it again, then sign."),
     "internal": N_("Something went wrong on our side. Your answers are safe; please try again later."),
 }
 
@@ -115,7 +115,7 @@ PROBLEMS = {
     "text": N_("Enter text here."),
     "invalid": N_("This answer is not valid."),
     "request_key": N_("Reload the page and send the form again."),
-    "sha256": N_("Reload the page to see the contract, then sign."),
+    "sha256": N_("Reload the page to see the agreement, then sign."),
     "phone": N_("Enter a phone number using digits, like (555) 010-1234."),
     "control": N_("Remove the special characters from this answer."),
 }
@@ -135,8 +135,8 @@ RULES = {
     "outside_school_year_end": N_(
         "The dates must be in one school year; the last school day of %(school_year)s is %(last)s."
     ),
-    "contract_too_long": N_("That is %(days)s school days; one contract covers at most %(max_days)s."),
-    "contract_too_short": N_("One contract must cover at least %(min_days)s school days."),
+    "contract_too_long": N_("That is %(days)s school days; one agreement covers at most %(max_days)s."),
+    "contract_too_short": N_("One agreement must cover at least %(min_days)s school days."),
     "blackout": N_("Independent study is not available during %(name)s (%(start)s to %(end)s)."),
     "insufficient_notice": N_(
         "These dates need at least %(hours)s hours' notice before school starts on the first day."
