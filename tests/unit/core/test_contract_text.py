@@ -43,7 +43,7 @@ def test_the_english_contract_names_the_student_dates_and_every_51747_element(
 
 def test_the_spanish_contract_is_written_in_spanish(district: DistrictConfig) -> None:
     text = render(facts(language="es"), district.contract_terms.sections("es"), contract_labels("es"))
-    assert "Acuerdo de Estudio Independiente a Corto Plazo" in text
+    assert "Acuerdo de estudio independiente a corto plazo" in text
     assert "lunes, 4 de enero de 2027" in text
     assert "voluntario" in text
     assert "Student:" not in text
