@@ -60,23 +60,27 @@ GRADES = {"K": N_("Kindergarten"), "TK": N_("Transitional kindergarten")}
 
 CONTRACT_LABELS = {
     "title": N_("Short-Term Independent Study Agreement"),
+    "facts_heading": N_("The student and the dates"),
     "student": N_("Student"),
     "grade": N_("Grade"),
     "school": N_("School"),
     "school_year": N_("School year"),
-    "dates": N_("Dates of independent study"),
-    "school_days": N_("School days"),
-    "teachers": N_("Supervising teacher(s)"),
+    "teacher": N_("Supervising teacher"),
+    "teachers": N_("Supervising teachers"),
     "principal": N_("Principal"),
+    "dates": N_("Dates of independent study"),
+    "date_range": N_("from $first_day to $last_day"),
+    "school_days": N_("Number of school days"),
     "days_listed": N_("School days covered"),
+    "terms_heading": N_("What the family and the school agree to"),
     "signatures": N_("Signatures"),
-    "guardian_line": N_("Parent or guardian"),
-    "teacher_line": N_("Supervising teacher"),
-    "principal_line": N_("Principal"),
-    "student_line": N_("Student"),
+    "electronic": N_(
+        "The parent or guardian signs first, then each teacher, then the principal, all electronically."
+    ),
     "student_on_return": N_("The student signs a paper copy of this agreement on returning to school."),
     "student_before": N_("The student signs this agreement before independent study begins."),
-    "electronic": N_("The parent or guardian, teacher(s) and principal sign electronically, in that order."),
+    "guardian_line": N_("Parent or guardian"),
+    "student_line": N_("Student"),
 }
 
 GENERAL = {

@@ -13,8 +13,8 @@ import pytest
 from jinja2 import UndefinedError
 
 from chalicelib.email import KINDS, RenderedEmail, render_email
-from chalicelib.email.render import SUBJECT_MAX_CHARS, join_names
-from chalicelib.i18n import format_date
+from chalicelib.email.render import SUBJECT_MAX_CHARS
+from chalicelib.i18n import format_date, join_names
 
 LANGUAGES = ("en", "es")  # the demo district's; tests/unit/i18n adds one in a copy
 FIRST = date(2027, 1, 11)
