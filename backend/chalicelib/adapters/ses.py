@@ -37,8 +37,10 @@ def mime_message(sender: str, to: str, subject: str, text: str, html: str) -> by
     else:
         message.set_raw("Subject", encoded_subject(one_line))
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
+    # Quoted-printable keeps the raw message 7-bit ASCII, as SES asks of raw
+    # mail; an 8bit body can reach a reader as "In�s".
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message.as_bytes()
 
 

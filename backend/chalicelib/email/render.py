@@ -57,6 +57,7 @@ _COMMON_KEYS: Final = frozenset(
         "recipient_name",
         "recipient_role",
         "request_ref",
+        "family_language",  # the language the family reads, named in the recipient's
     }
 )
 _SIGNING_KEYS: Final = frozenset({"link", "deadline", "teachers"})

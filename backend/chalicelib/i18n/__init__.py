@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .catalogs import available_languages, translations
 from .dates import datetime_label, format_date, format_time
-from .lists import join_names
+from .lists import join_names, language_name
 from .text import (
     audit_label,
     contract_labels,
@@ -35,6 +35,7 @@ __all__ = [
     "general_message",
     "gettext",
     "join_names",
+    "language_name",
     "party_label",
     "problem_message",
     "rule_message",

@@ -1,4 +1,5 @@
-"""Lists of names as each language joins them: ``A, B, and C`` / ``A, B y C``."""
+"""Names as each language writes them: lists of people (``A, B, and C`` /
+``A, B y C``) and the names of languages (``Spanish`` / ``español``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ def join_names(names: Sequence[str], language: str) -> str:
     if language.split("_")[0] == "es" and _starts_with_i_sound(last) and joined.endswith(f" y {last}"):
         joined = f"{joined[: -len(last) - 3]} e {last}"
     return joined
+
+
+def language_name(code: str, language: str) -> str:
+    """The name of the language ``code`` as a ``language`` reader writes it
+    mid-sentence: "Spanish" in English, "español" in Spanish (Babel's data)."""
+    from babel import Locale
+
+    return str(Locale.parse(code).get_language_name(language) or code)
 
 
 def _starts_with_i_sound(word: str) -> bool:

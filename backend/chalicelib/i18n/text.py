@@ -168,12 +168,27 @@ def _role_name(role: str, language: str) -> str:
     return gettext(ROLES[role], language) if role in ROLES else role
 
 
-def party_label(key: str, role: str, teachers: Mapping[str, str], principal: str, language: str) -> str:
+PERSON_IN_ROLE = {
+    "guardian": N_("%(name)s, parent or guardian"),
+    "teacher": N_("%(name)s, teacher"),
+    "principal": N_("%(name)s, principal"),
+}
+
+
+def party_label(
+    key: str,
+    role: str,
+    teachers: Mapping[str, str],
+    principal: str,
+    language: str,
+    guardian: str = "",
+) -> str:
+    """Who a party is, named where the name is known: "Inés Castellanos, teacher"
+    / "Inés Castellanos, docente" (no brackets, so it can sit inside some)."""
+    names = {"teacher": teachers.get(key, key), "principal": principal, "guardian": guardian}
+    if names.get(role):
+        return gettext(PERSON_IN_ROLE[role], language, name=names[role])
     role_name = _role_name(role, language)
-    if role == "teacher":
-        return f"{teachers.get(key, key)} ({role_name})"
-    if role == "principal":
-        return f"{principal} ({role_name})"
     return role_name[:1].upper() + role_name[1:]
 
 

@@ -45,3 +45,15 @@ def test_a_subject_cannot_add_a_header() -> None:
     message = _read(raw)
     assert message["Bcc"] is None
     assert str(message["Subject"]) == "Hola Sofía Bcc: x@evil.example"
+
+
+def test_the_raw_message_is_7_bit_and_the_parts_read_back_with_their_accents() -> None:
+    text = "Pendiente de: Inés Castellanos, docente; Camila Rojas, docente\n"
+    html = "<p>Lo rechazó Inés Castellanos, docente.</p>\n"
+    raw = mime_message("o@school.example", "f@hogar.example", "Rechazado: Sofía", text, html)
+    assert raw.isascii()
+    message = _read(raw)
+    plain, rich = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None and rich is not None
+    assert plain.get_content() == text
+    assert rich.get_content() == html
