@@ -92,8 +92,12 @@ def test_late_notice_in_spanish_names_the_earliest_first_day(api: Api) -> None:
 @pytest.mark.parametrize(
     ("language", "passed", "earliest"),
     [
-        ("es", "Esa fecha ya pasó.", "Lo más pronto que puede empezar es el jueves, 3 de diciembre de 2026."),
-        ("en", "That date has already passed.", "Thursday, December 3, 2026"),
+        (
+            "es",
+            "Este primer día ya pasó.",
+            "Lo más pronto que puede empezar ahora es el jueves, 3 de diciembre de 2026.",
+        ),
+        ("en", "This first day is in the past.", "Thursday, December 3, 2026"),
     ],
 )
 @pytest.mark.parametrize("first_day", ["2026-11-30", "2026-12-01"])

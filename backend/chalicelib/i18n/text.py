@@ -145,7 +145,7 @@ RULES = {
     "insufficient_notice": N_(
         "These dates need at least %(hours)s hours' notice before school starts on the first day."
     ),
-    "date_passed": N_("That date has already passed."),
+    "date_passed": N_("This first day is in the past."),
     "earliest_first_day": N_("The earliest first day you can ask for now is %(earliest)s."),
     "no_dates_left": N_("There are no dates left in this school year."),
     "cap_exceeded": N_(
