@@ -44,6 +44,8 @@
         void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. Your child is marked absent for those days, and the days go back to the yearly total."],
       },
       endedBy: "{who} on {at}.",
+      declinedBy: "Declined by {name}, {role}, on {at}.",
+      cancelledBy: "Cancelled by {name} on {at}.",
       reason: "Reason: {reason}",
       facts: {
         ref: "Reference", student: "Student", grade: "Grade", school: "School", dates: "Dates", days: "School days",
@@ -83,6 +85,8 @@
         void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. Su hijo o hija tiene falta esos días, y los días vuelven al total anual."],
       },
       endedBy: "{who}, el {at}.",
+      declinedBy: "Lo rechazó {name}, {role}, el {at}.",
+      cancelledBy: "La canceló {name} el {at}.",
       reason: "Motivo: {reason}",
       facts: {
         ref: "Referencia", student: "Estudiante", grade: "Grado", school: "Escuela", dates: "Fechas", days: "Días de clase",
@@ -208,8 +212,14 @@
     const [title, text] = toGuardian || t("status")[r.status] || [r.status, ""];
     field("status-title").textContent = title;
     const lines = [text];
-    if (r.ending && r.ending.at && r.ending.by_role) {
-      lines.push(t("endedBy", { who: roleName(r.ending.by_role), at: P.formatMoment(r.ending.at, data.timeZone) }));
+    const ending = r.ending;
+    if (ending && ending.at && ending.by_role) {
+      // Who ended it, by name and role: "Declined by Paul Whitaker, teacher, on …".
+      const at = P.formatMoment(ending.at, data.timeZone);
+      const role = roleName(ending.by_role).toLocaleLowerCase(P.lang);
+      const byName = ending.by_name && { declined: "declinedBy", cancelled: "cancelledBy" }[ending.state];
+      lines.push(byName ? t(byName, { name: ending.by_name, role, at })
+        : t("endedBy", { who: roleName(ending.by_role), at }));
     }
     if (r.ending && r.ending.reason) lines.push(t("reason", { reason: r.ending.reason }));
     field("status-text").textContent = lines.join(" ");
