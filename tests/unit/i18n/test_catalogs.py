@@ -54,7 +54,7 @@ def test_compiled_catalogs_are_read_and_a_missing_one_is_compiled_in_memory(tmp_
 def test_spanish_readers_get_spanish_and_unknown_languages_get_the_english_text() -> None:
     assert general_message("fields", "es") == "Hay respuestas que debe corregir."
     assert general_message("fields", "en") == "Some answers need to be corrected."
-    assert gettext("Choose at most %(max)s teachers.", "es", max=3) == "Elija como máximo 3 maestros."
+    assert gettext("Choose at most %(max)s teachers.", "es", max=3) == "Elija como máximo 3 docentes."
 
 
 def test_dates_and_times_are_written_as_each_language_writes_them() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from chalicelib.i18n import audit_label, gettext
+from chalicelib.i18n import audit_label, gettext, party_label
 
 from .test_catalogs import spoken
 
@@ -23,3 +23,17 @@ def test_spanish_writes_the_programme_in_sentence_case() -> None:
     spanish = [gettext(m, "es") for m in spoken()]
     assert any("estudio independiente a corto plazo" in m for m in spanish)
     assert [m for m in spanish if re.search(r"Independiente|Corto Plazo", m)] == []
+
+
+def test_spanish_names_staff_in_neutral_or_paired_forms_without_brackets() -> None:
+    spanish = [gettext(m, "es") for m in spoken()]
+    assert [m for m in spanish if re.search(r"\bmaestr[oa]s?\b|\(a\)|\(s\)|\(as\)|\(os\)", m)] == []
+    teachers = {"t-1": "Inés Castellanos"}
+    assert party_label("t-1", "teacher", teachers, "Dana Whitfield", "es") == "Inés Castellanos, docente"
+    assert party_label("t-1", "teacher", teachers, "Dana Whitfield", "en") == "Inés Castellanos, teacher"
+    principal = party_label("p", "principal", teachers, "Dana Whitfield", "es")
+    assert principal == "Dana Whitfield, director o directora"
+    assert (
+        party_label("g", "guardian", teachers, "", "es", "Elena Quintana") == "Elena Quintana, de la familia"
+    )
+    assert party_label("g", "guardian", teachers, "", "en") == "Parent or guardian"

@@ -69,8 +69,8 @@
       missing: "Al enlace le falta una parte (el número de solicitud o el código de seguridad).",
       status: {
         awaiting_guardian: ["Esperando la firma del padre, la madre o el tutor", "Nada avanza hasta que firme el padre, la madre o el tutor."],
-        awaiting_teacher: ["Esperando la firma del maestro", "El padre, la madre o el tutor ya firmó. Ahora firma cada maestro indicado, en cualquier orden."],
-        awaiting_principal: ["Esperando la firma del director", "El padre, la madre o el tutor y los maestros ya firmaron. Ahora firma el director o la directora."],
+        awaiting_teacher: ["Esperando la firma de cada docente", "El padre, la madre o el tutor ya firmó. Ahora firma cada docente de la lista, en cualquier orden."],
+        awaiting_principal: ["Esperando la firma del director o la directora", "El padre, la madre o el tutor y cada docente ya firmaron. Ahora firma el director o la directora."],
         approved: ["Aprobado", "Todos firmaron. El estudio independiente está aprobado."],
         declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual del estudiante."],
         cancelled: ["Cancelado", "El padre, la madre o el tutor canceló esta solicitud. Los días vuelven al total anual del estudiante."],
@@ -78,8 +78,8 @@
       },
       statusToGuardian: {
         awaiting_guardian: ["Falta su firma", "Nada avanza hasta que usted firme. Lea el acuerdo y fírmelo más abajo."],
-        awaiting_teacher: ["Esperando la firma del maestro", "Usted ya firmó. Ahora firma cada maestro indicado, en cualquier orden."],
-        awaiting_principal: ["Esperando la firma del director", "Usted y los maestros ya firmaron. Ahora firma el director o la directora."],
+        awaiting_teacher: ["Esperando la firma de cada docente", "Usted ya firmó. Ahora firma cada docente de la lista, en cualquier orden."],
+        awaiting_principal: ["Esperando la firma del director o la directora", "Usted y cada docente ya firmaron. Ahora firma el director o la directora."],
         declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
         cancelled: ["Cancelado", "Esta solicitud se canceló y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
         void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. Su hijo o hija tiene falta esos días, y los días vuelven al total anual."],
