@@ -44,7 +44,7 @@ def test_declined_says_who_by_name_and_role_in_emails_and_in_the_status(api: Api
     assert declined.json_body["ending"]["by_name"] == "Inés Castellanos"
     api.deliver()
     to_family = api.emails_to(GUARDIAN)[-1]["text"]
-    assert "Lo rechazó Inés Castellanos, docente." in to_family
+    assert "Lo rechazó Inés Castellanos, docente.\n\nMotivo:\nTiene examen esa semana." in to_family
     assert "(maestro)" not in to_family and "(docente)" not in to_family
     status = api.get(f"/stis/requests/{request_id}", token=guardian).json_body
     assert status["ending"]["by_name"] == "Inés Castellanos"

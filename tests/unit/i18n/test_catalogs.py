@@ -61,10 +61,10 @@ def test_dates_and_times_are_written_as_each_language_writes_them() -> None:
     assert format_date(date(2027, 3, 31), "en") == "Wednesday, March 31, 2027"
     assert format_date(date(2027, 3, 31), "es") == "miércoles, 31 de marzo de 2027"
     afternoon = datetime(2027, 3, 31, 15, 5)
-    assert format_time(afternoon, "en") == "3:05 PM"
+    assert format_time(afternoon, "en") == "3:05 p.m."
     # Babel's es locale: "p. m." with narrow no-break spaces.
     assert format_time(afternoon, "es").replace("\u202f", " ") == "3:05 p. m."
-    assert datetime_label(afternoon, "en") == "Wednesday, March 31, 2027, 3:05 PM"
+    assert datetime_label(afternoon, "en") == "Wednesday, March 31, 2027, 3:05 p.m."
     assert datetime_label(afternoon, "es").replace("\u202f", " ") == (
         "miércoles, 31 de marzo de 2027, 3:05 p. m."
     )
