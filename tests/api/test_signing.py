@@ -33,7 +33,7 @@ def test_one_request_from_submit_to_approved_by_the_links_in_the_emails(api: Api
     assert status["status"] == "awaiting_guardian"
     assert status["viewer"]["role"] == "guardian"
     assert (status["can_sign"], status["can_cancel"], status["can_decline"]) == (True, True, False)
-    assert "Acuerdo de Estudio Independiente" in status["contract_text"]
+    assert "Acuerdo de estudio independiente" in status["contract_text"]
     assert sign(api, request_id, guardian, "Elena Quintana", "es").status_code == 200
     api.deliver()
     for teacher, name in ((ROJAS, "Camila Rojas"), (CASTELLANOS, "Inés Castellanos")):
@@ -51,7 +51,7 @@ def test_one_request_from_submit_to_approved_by_the_links_in_the_emails(api: Api
     assert [s["role"] for s in final["signatures"]] == ["guardian", "teacher", "teacher", "principal"]
     assert final["whose_turn"] == []
     assert "signs a paper copy" in final["contract_text"]
-    headings = ("Short-Term Independent Study Agreement", "Acuerdo de Estudio Independiente")
+    headings = ("Short-Term Independent Study Agreement", "Acuerdo de estudio independiente")
     for address in (GUARDIAN, CASTELLANOS, ROJAS, OFFICE):
         last = api.emails_to(address)[-1]["text"]
         assert any(heading in last for heading in headings), f"{address} did not get the contract"

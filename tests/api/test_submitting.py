@@ -97,6 +97,43 @@ def test_late_notice_in_spanish_names_the_earliest_first_day(api: Api) -> None:
     assert error["details"]["earliest_first_day"] == "2026-12-03"
 
 
+@pytest.mark.parametrize(
+    ("language", "passed", "earliest"),
+    [
+        (
+            "es",
+            "Este primer día ya pasó.",
+            "Lo más pronto que puede empezar ahora es el jueves, 3 de diciembre de 2026.",
+        ),
+        ("en", "This first day is in the past.", "Thursday, December 3, 2026"),
+    ],
+)
+@pytest.mark.parametrize("first_day", ["2026-11-30", "2026-12-01"])
+def test_a_first_day_already_begun_is_called_past_not_too_soon(
+    api: Api, language: str, passed: str, earliest: str, first_day: str
+) -> None:
+    # The clock reads Tuesday 1 December, 9 a.m.: Monday is gone, and Tuesday's school day has begun.
+    response = api.post(
+        "/stis/requests", submit_body(language=language, first_day=first_day, last_day="2026-12-02")
+    )
+    assert response.status_code == 422
+    error = response.json_body["error"]
+    assert error["code"] == "insufficient_notice"
+    assert error["details"]["past"] is True
+    message = error["fields"]["first_day"]
+    assert message.startswith(passed)
+    assert earliest in message
+    assert "notice" not in message and "aviso" not in message
+
+
+def test_a_first_day_still_ahead_but_too_close_is_about_notice(api: Api) -> None:
+    response = api.post("/stis/requests", submit_body(first_day="2026-12-02", last_day="2026-12-02"))
+    error = response.json_body["error"]
+    assert error["details"]["past"] is False
+    assert "aviso de al menos" in error["fields"]["first_day"]
+    assert "ya pasó" not in error["fields"]["first_day"]
+
+
 def test_field_errors_come_back_at_their_fields_in_spanish(api: Api) -> None:
     body = submit_body(guardian={"name": "", "email": "elena@"}, student={"first_name": "Mateo"})
     response = api.post("/stis/requests", body)

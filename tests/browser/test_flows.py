@@ -226,7 +226,7 @@ def test_spanish_request_from_errors_to_signature(phone: Any, long_notice: Site,
     phone.click("#sign-form button[type=submit]")
     phone.wait_for_selector("#sign-notice:not([hidden])")
     assert "Su firma quedó guardada" in phone.inner_text("#sign-notice")
-    assert "maestro" in phone.inner_text("#status-title")
+    assert "docente" in phone.inner_text("#status-title")
     assert "María Gómez" in phone.inner_text("#signature-list")
     assert not phone.is_visible("#sign-form")
     assert recorder.foreign(site.origins) == []

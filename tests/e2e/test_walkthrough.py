@@ -134,7 +134,7 @@ def test_a_parent_request_signed_by_everyone_in_turn_is_approved(page: Any, stac
     assert "Approved" in office[-1]["subject"] or "approved" in office[-1]["subject"]
     assert "Short-Term Independent Study Agreement" in office[-1]["text"]
     approved_for_guardian = emails_to(stack, guardian, count=2)[-1]
-    assert "Acuerdo de Estudio Independiente" in approved_for_guardian["text"]
+    assert "Acuerdo de estudio independiente" in approved_for_guardian["text"]
 
 
 def test_a_teacher_declines_and_the_parent_sees_why(page: Any, stack: Live) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import default as email_policy
 from typing import Any
@@ -30,11 +31,28 @@ def mime_message(sender: str, to: str, subject: str, text: str, html: str) -> by
     message = EmailMessage(policy=email_policy)
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = " ".join(subject.split())
+    one_line = " ".join(subject.split())
+    if one_line.isascii():
+        message["Subject"] = one_line
+    else:
+        message.set_raw("Subject", encoded_subject(one_line))
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
+    # Quoted-printable keeps the raw message 7-bit ASCII, as SES asks of raw
+    # mail; an 8bit body can reach a reader as "In�s".
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message.as_bytes()
+
+
+def encoded_subject(subject: str) -> str:
+    """A non-ASCII subject as RFC 2047 encoded words, folded under 78 columns.
+
+    The standard library's default policy folds such a subject into one
+    encoded word per word and drops the spaces between them, so a mail reader
+    shows "SofíaRamírez". Here the spaces travel inside the encoded words, and
+    a line break falls only between two encoded words, which readers join
+    without adding or losing anything."""
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
 
 
 class SesMailer:

@@ -36,23 +36,25 @@ PLACEHOLDERS = frozenset(
 LABEL_KEYS = frozenset(
     {
         "title",
+        "facts_heading",
         "student",
         "grade",
         "school",
         "school_year",
-        "dates",
-        "school_days",
+        "teacher",
         "teachers",
         "principal",
+        "dates",
+        "date_range",
+        "school_days",
         "days_listed",
+        "terms_heading",
         "signatures",
-        "guardian_line",
-        "teacher_line",
-        "principal_line",
-        "student_line",
+        "electronic",
         "student_on_return",
         "student_before",
-        "electronic",
+        "guardian_line",
+        "student_line",
     }
 )
 
@@ -67,13 +69,15 @@ class TermsSection:
 class ContractFacts:
     """The request's facts, with the words already in the reader's language:
     ``grade`` as a label ("Kindergarten"), ``first_day``/``last_day`` written
-    out ("Monday, January 4, 2027"); ``dates`` are listed in ISO form."""
+    out ("Monday, January 4, 2027"), ``teachers_joined`` as the language joins
+    names ("Camila Rojas e Inés Castellanos"); ``dates`` are listed in ISO form."""
 
     district: str
     school: str
     student: str
     grade: str
     teachers: tuple[str, ...]
+    teachers_joined: str
     principal: str
     school_year: str
     dates: tuple[date, ...]
@@ -91,34 +95,42 @@ def render(facts: ContractFacts, terms: Sequence[TermsSection], labels: Mapping[
         "school": facts.school,
         "student": facts.student,
         "grade": facts.grade,
-        "teachers": ", ".join(facts.teachers),
+        "teachers": facts.teachers_joined,
         "principal": facts.principal,
         "first_day": facts.first_day,
         "last_day": facts.last_day,
         "school_days": str(len(facts.dates)),
         "school_year": facts.school_year,
     }
+    teacher_label = labels["teacher"] if len(facts.teachers) == 1 else labels["teachers"]
+    if facts.first_day == facts.last_day:
+        dates = facts.first_day
+    else:
+        dates = Template(labels["date_range"]).safe_substitute(values)
     lines = [
         facts.district,
         labels["title"],
         "",
-        f"{labels['student']}: {values['student']}",
-        f"{labels['grade']}: {values['grade']}",
-        f"{labels['school']}: {values['school']}",
-        f"{labels['school_year']}: {values['school_year']}",
-        f"{labels['teachers']}: {values['teachers']}",
-        f"{labels['principal']}: {values['principal']}",
-        f"{labels['dates']}: {values['first_day']} - {values['last_day']}",
-        f"{labels['school_days']}: {values['school_days']}",
-        f"{labels['days_listed']}: " + "; ".join(d.isoformat() for d in facts.dates),
+        labels["facts_heading"],
+        f"{labels['student']}: {facts.student}",
+        f"{labels['grade']}: {facts.grade}",
+        f"{labels['school']}: {facts.school}",
+        f"{labels['school_year']}: {facts.school_year}",
+        f"{teacher_label}: {facts.teachers_joined}",
+        f"{labels['principal']}: {facts.principal}",
+        f"{labels['dates']}: {dates}",
+        f"{labels['school_days']}: {len(facts.dates)}",
+        f"{labels['days_listed']}: " + ", ".join(d.isoformat() for d in facts.dates),
+        "",
+        labels["terms_heading"],
     ]
     for number, section in enumerate(terms, start=1):
         lines += ["", f"{number}. {section.heading}", Template(section.body).substitute(values)]
     lines += ["", labels["signatures"], labels["electronic"]]
     lines.append(labels["student_on_return" if facts.student_signs_on_return else "student_before"])
     lines.append(f"- {labels['guardian_line']}")
-    lines += [f"- {labels['teacher_line']}: {name}" for name in facts.teachers]
-    lines.append(f"- {labels['principal_line']}: {facts.principal}")
+    lines += [f"- {labels['teacher']}: {name}" for name in facts.teachers]
+    lines.append(f"- {labels['principal']}: {facts.principal}")
     lines.append(f"- {labels['student_line']}: {facts.student}")
     return "\n".join(lines) + "\n"
 

@@ -82,11 +82,20 @@ class InsufficientNotice(StisError):
     code = "insufficient_notice"
     field = "first_day"
 
-    def __init__(self, notice_hours: int, deadline: datetime, earliest_first_day: date | None) -> None:
+    def __init__(
+        self,
+        notice_hours: int,
+        deadline: datetime,
+        earliest_first_day: date | None,
+        past: bool = False,
+    ) -> None:
+        # ``past``: the first day has already begun, so the date is gone
+        # rather than merely too close.
         super().__init__(
             notice_hours=notice_hours,
             deadline=deadline,
             earliest_first_day=earliest_first_day,
+            past=past,
         )
 
 

@@ -80,11 +80,14 @@ class Quote(SchoolDaySpan):
     notice_deadline: datetime
     notice_ok: bool
     earliest_first_day: date | None
+    first_day_begun: bool = False  # school had already started on the first day
 
     def require_notice(self) -> Quote:
         """This quote, if the request would arrive in time; else why not."""
         if not self.notice_ok:
-            raise InsufficientNotice(self.notice_hours, self.notice_deadline, self.earliest_first_day)
+            raise InsufficientNotice(
+                self.notice_hours, self.notice_deadline, self.earliest_first_day, self.first_day_begun
+            )
         return self
 
 
@@ -155,6 +158,7 @@ def quote(
         notice_deadline=deadline,
         notice_ok=now <= deadline,
         earliest_first_day=earliest_first_day(calendar, rules, len(dates), now),
+        first_day_begun=now >= rules.day_starts_at(first_day),
     )
 
 

@@ -13,7 +13,15 @@ from typing import Any
 
 from ..config.schema import DistrictConfig, School
 from ..core.request import OFFICE, OutboxMessage, StoredRequest, role_of
-from ..i18n import audit_label, datetime_label, format_date, format_grade, party_label, state_label
+from ..i18n import (
+    audit_label,
+    datetime_label,
+    format_date,
+    format_grade,
+    language_name,
+    party_label,
+    state_label,
+)
 from ..service import tokens
 from ..service.agreement import contract_text
 from ..service.ports import Composed, NoRecipient
@@ -91,6 +99,7 @@ class EmailComposer:
             "recipient_name": "" if confirming else recipient_name,
             "recipient_role": role,
             "request_ref": request.ref,
+            "family_language": language_name(request.language, language),
             "link": self.link(request, message.recipient, language),
             "teachers": [school.teacher_name(t) for t in request.teacher_ids],
             "deadline": datetime_label(
@@ -100,9 +109,13 @@ class EmailComposer:
             "status_label": state_label(request.state.value, language),
         }
         turn = request.contract.whose_turn()
-        context["whose_turn"] = ", ".join(
-            party_label(p.key, p.role.value, teachers, school.principal.name, language) for p in turn
-        )
+        guardian = request.guardian.name
+
+        def who(key: str, role: str) -> str:
+            return party_label(key, role, teachers, school.principal.name, language, guardian)
+
+        # "; " because each label has its own comma ("Inés Castellanos, teacher").
+        context["whose_turn"] = "; ".join(who(p.key, p.role.value) for p in turn)
         if message.kind == "office_new_request":
             context.update(
                 guardian_name=request.guardian.name,
@@ -119,15 +132,7 @@ class EmailComposer:
                     {
                         "at": datetime_label(e.at.astimezone(self.zone), language),
                         "event": audit_label(e.event, language),
-                        "who": party_label(
-                            e.party,
-                            role_of(e.party) if e.party else "",
-                            teachers,
-                            school.principal.name,
-                            language,
-                        )
-                        if e.party
-                        else "",
+                        "who": who(e.party, role_of(e.party)) if e.party else "",
                     }
                     for e in request.audit
                     if e.event != "emailed"
@@ -138,9 +143,7 @@ class EmailComposer:
             ending = request.contract.ending
             by = ""
             if ending is not None and ending.by is not None:
-                by = party_label(
-                    ending.by.key, ending.by.role.value, teachers, school.principal.name, language
-                )
+                by = who(ending.by.key, ending.by.role.value)
             context.update(
                 state=request.state.value,
                 reason=ending.reason if ending else "",

@@ -28,7 +28,7 @@ from typing import Any, Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2.exceptions import UndefinedError
 
-from ..i18n import available_languages, translations
+from ..i18n import available_languages, join_names, translations
 
 KINDS: Final = (
     "confirm_and_sign",
@@ -58,6 +58,7 @@ _COMMON_KEYS: Final = frozenset(
         "recipient_name",
         "recipient_role",
         "request_ref",
+        "family_language",  # the language the family reads, named in the recipient's
     }
 )
 _SIGNING_KEYS: Final = frozenset({"link", "deadline", "teachers"})
@@ -156,30 +157,6 @@ def clean_subject(raw: str) -> str:
     if len(head) >= SUBJECT_MAX_CHARS * 3 // 4:
         cut = head
     return cut.rstrip() + "…"
-
-
-def join_names(names: Sequence[str], language: str) -> str:
-    """``A, B and C`` / ``A, B y C`` as the locale joins a list (Babel), with
-    Spanish's ``e`` instead of ``y`` before an "i" sound."""
-    items = [str(name) for name in names]
-    if len(items) <= 1:
-        return "".join(items)
-    from babel.lists import format_list
-
-    joined = str(format_list(items, locale=language))
-    last = items[-1]
-    if language.split("_")[0] == "es" and _starts_with_i_sound(last) and joined.endswith(f" y {last}"):
-        joined = f"{joined[: -len(last) - 3]} e {last}"
-    return joined
-
-
-def _starts_with_i_sound(word: str) -> bool:
-    decomposed = unicodedata.normalize("NFD", word.strip().lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    if plain.startswith("h"):
-        plain = plain[1:]
-    # "Inés", "Hilda" take "e"; "hielo", "Iowa"-like diphthongs keep "y".
-    return plain.startswith("i") and plain[1:2] not in {"a", "e", "o", "u"}
 
 
 @cache

@@ -134,6 +134,7 @@ class EndingShown(Out):
     reason: str
     at: Moment
     by_role: RoleOrNone
+    by_name: str = Field(description="The name of who declined or cancelled; empty when nobody did (void)")
 
 
 class AuditShown(Out):

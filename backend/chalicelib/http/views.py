@@ -112,6 +112,7 @@ def request(view: RequestView, district: DistrictConfig) -> out.RequestStatus:
             reason=ending.reason,
             at=ending.at,
             by_role=ending.by.role.value if ending.by else "",
+            by_name=name_of(ending.by, r, school) if ending.by else "",
         ),
         language=view.language,
         contract_text=view.contract_text,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .catalogs import available_languages, translations
 from .dates import datetime_label, format_date, format_time
+from .lists import join_names, language_name
 from .text import (
     audit_label,
     contract_labels,
@@ -33,6 +34,8 @@ __all__ = [
     "format_time",
     "general_message",
     "gettext",
+    "join_names",
+    "language_name",
     "party_label",
     "problem_message",
     "rule_message",

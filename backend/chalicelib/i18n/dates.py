@@ -2,12 +2,17 @@
 
 One style per language, shared by the API, the emails, the contract text and
 the site: ``Monday, January 4, 2027`` / ``lunes, 4 de enero de 2027``, times on
-a 12-hour clock (``8:00 AM`` / ``8:00 a. m.``). Babel is imported on first use.
+a 12-hour clock (``8:00 a.m.`` / ``8:00 a. m.``, as the site writes them). Babel
+is imported on first use.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
+
+# English day periods as the site and American style guides write them.
+_DAY_PERIODS = {"en": {"AM": "a.m.", "PM": "p.m."}}
 
 
 def format_date(day: date, language: str) -> str:
@@ -21,7 +26,11 @@ def format_time(moment: time | datetime, language: str) -> str:
     """The clock time (12-hour, with the locale's a.m./p.m.)."""
     from babel.dates import format_skeleton
 
-    return str(format_skeleton("hm", moment, locale=language))
+    text = str(format_skeleton("hm", moment, locale=language))
+    periods = _DAY_PERIODS.get(language.split("_")[0])
+    if periods:
+        text = re.sub(r"\s?\b(AM|PM)\b", lambda m: " " + periods[m.group(1)], text)
+    return text
 
 
 def datetime_label(moment: datetime, language: str) -> str:

@@ -42,7 +42,7 @@ STATES = {
 EVENTS = {
     "submitted": N_("Request sent"),
     "signed": N_("Signed"),
-    "approved": N_("Contract approved"),
+    "approved": N_("Agreement approved"),
     "declined": N_("Declined"),
     "cancelled": N_("Cancelled"),
     "void": N_("Void"),
@@ -62,23 +62,27 @@ GRADES = {"K": N_("Kindergarten"), "TK": N_("Transitional kindergarten")}
 
 CONTRACT_LABELS = {
     "title": N_("Short-Term Independent Study Agreement"),
+    "facts_heading": N_("The student and the dates"),
     "student": N_("Student"),
     "grade": N_("Grade"),
     "school": N_("School"),
     "school_year": N_("School year"),
-    "dates": N_("Dates of independent study"),
-    "school_days": N_("School days"),
-    "teachers": N_("Supervising teacher(s)"),
+    "teacher": N_("Supervising teacher"),
+    "teachers": N_("Supervising teachers"),
     "principal": N_("Principal"),
+    "dates": N_("Dates of independent study"),
+    "date_range": N_("from $first_day to $last_day"),
+    "school_days": N_("Number of school days"),
     "days_listed": N_("School days covered"),
+    "terms_heading": N_("What the family and the school agree to"),
     "signatures": N_("Signatures"),
-    "guardian_line": N_("Parent or guardian"),
-    "teacher_line": N_("Supervising teacher"),
-    "principal_line": N_("Principal"),
-    "student_line": N_("Student"),
+    "electronic": N_(
+        "The parent or guardian signs first, then each teacher, then the principal, all electronically."
+    ),
     "student_on_return": N_("The student signs a paper copy of this agreement on returning to school."),
     "student_before": N_("The student signs this agreement before independent study begins."),
-    "electronic": N_("The parent or guardian, teacher(s) and principal sign electronically, in that order."),
+    "guardian_line": N_("Parent or guardian"),
+    "student_line": N_("Student"),
 }
 
 GENERAL = {
@@ -98,7 +102,7 @@ GENERAL = {
     ),
     "unknown_school": N_("Choose the school from the list."),
     "unknown_teacher": N_("Choose the student's teacher from the list for this school."),
-    "contract_changed": N_("The contract changed after you opened it. Please read it again, then sign."),
+    "contract_changed": N_("The agreement changed after you opened it. Please read it again, then sign."),
     "internal": N_("Something went wrong on our side. Your answers are safe; please try again later."),
     "link_expired": N_(
         "This link no longer works: the request ended a while ago. The school office can give you a copy."
@@ -132,7 +136,7 @@ PROBLEMS = {
     "text": N_("Enter text here."),
     "invalid": N_("This answer is not valid."),
     "request_key": N_("Reload the page and send the form again."),
-    "sha256": N_("Reload the page to see the contract, then sign."),
+    "sha256": N_("Reload the page to see the agreement, then sign."),
     "phone": N_("Enter a phone number using digits, like (555) 010-1234."),
     "control": N_("Remove the special characters from this answer."),
     "student_id": N_("Enter the student number: %(hint)s."),
@@ -156,12 +160,13 @@ RULES = {
     "outside_school_year_end": N_(
         "The dates must be in one school year; the last school day of %(school_year)s is %(last)s."
     ),
-    "contract_too_long": N_("That is %(days)s school days; one contract covers at most %(max_days)s."),
-    "contract_too_short": N_("One contract must cover at least %(min_days)s school days."),
+    "contract_too_long": N_("That is %(days)s school days; one agreement covers at most %(max_days)s."),
+    "contract_too_short": N_("One agreement must cover at least %(min_days)s school days."),
     "blackout": N_("Independent study is not available during %(name)s (%(start)s to %(end)s)."),
     "insufficient_notice": N_(
         "These dates need at least %(hours)s hours' notice before school starts on the first day."
     ),
+    "date_passed": N_("This first day is in the past."),
     "earliest_first_day": N_("The earliest first day you can ask for now is %(earliest)s."),
     "no_dates_left": N_("There are no dates left in this school year."),
     "cap_exceeded": N_(
@@ -184,12 +189,27 @@ def _role_name(role: str, language: str) -> str:
     return gettext(ROLES[role], language) if role in ROLES else role
 
 
-def party_label(key: str, role: str, teachers: Mapping[str, str], principal: str, language: str) -> str:
+PERSON_IN_ROLE = {
+    "guardian": N_("%(name)s, parent or guardian"),
+    "teacher": N_("%(name)s, teacher"),
+    "principal": N_("%(name)s, principal"),
+}
+
+
+def party_label(
+    key: str,
+    role: str,
+    teachers: Mapping[str, str],
+    principal: str,
+    language: str,
+    guardian: str = "",
+) -> str:
+    """Who a party is, named where the name is known: "Inés Castellanos, teacher"
+    / "Inés Castellanos, docente" (no brackets, so it can sit inside some)."""
+    names = {"teacher": teachers.get(key, key), "principal": principal, "guardian": guardian}
+    if names.get(role):
+        return gettext(PERSON_IN_ROLE[role], language, name=names[role])
     role_name = _role_name(role, language)
-    if role == "teacher":
-        return f"{teachers.get(key, key)} ({role_name})"
-    if role == "principal":
-        return f"{principal} ({role_name})"
     return role_name[:1].upper() + role_name[1:]
 
 
@@ -230,7 +250,8 @@ def rule_message(error: StisError, language: str) -> str:
         tail = (
             say("earliest_first_day", earliest=_day(earliest, language)) if earliest else say("no_dates_left")
         )
-        return f"{say(code, hours=d['notice_hours'])} {tail}"
+        head = say("date_passed") if d.get("past") else say(code, hours=d["notice_hours"])
+        return f"{head} {tail}"
     if code == "overlap":
         return say(code)
     if code == "too_many_requests":

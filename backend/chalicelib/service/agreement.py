@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..config.schema import DistrictConfig
 from ..core.contract_text import ContractFacts, render
 from ..core.request import StoredRequest
-from ..i18n import contract_labels, format_date, format_grade
+from ..i18n import contract_labels, format_date, format_grade, join_names
 from .errors import NotFound
 
 
@@ -14,12 +14,14 @@ def contract_text(district: DistrictConfig, request: StoredRequest, language: st
     school = district.school(request.school_id)
     if school is None:  # a school removed from the configuration after the request
         raise NotFound()
+    teachers = tuple(school.teacher_name(t) for t in request.teacher_ids)
     facts = ContractFacts(
         district=district.district.name,
         school=school.name,
         student=request.student.full_name,
         grade=format_grade(request.student.grade, language),
-        teachers=tuple(school.teacher_name(t) for t in request.teacher_ids),
+        teachers=teachers,
+        teachers_joined=join_names(teachers, language),
         principal=school.principal.name,
         school_year=request.school_year,
         dates=request.dates,

@@ -13,8 +13,8 @@ import pytest
 from jinja2 import UndefinedError
 
 from chalicelib.email import KINDS, RenderedEmail, render_email
-from chalicelib.email.render import SUBJECT_MAX_CHARS, join_names
-from chalicelib.i18n import format_date
+from chalicelib.email.render import SUBJECT_MAX_CHARS
+from chalicelib.i18n import format_date, join_names
 
 LANGUAGES = ("en", "es")  # the demo district's; tests/unit/i18n adds one in a copy
 FIRST = date(2027, 1, 11)
@@ -32,14 +32,15 @@ WORDS: dict[str, dict[str, Any]] = {
         "grade": "Grade 3",
         "status_label": "Waiting for the parent's signature",
         "changed_label": "Waiting for the principal's signature",
-        "whose_turn": "Dana Whitfield (principal)",
-        "by": "Marisol Alvarado (teacher)",
+        "whose_turn": "Dana Whitfield, principal",
+        "by": "Marisol Alvarado, teacher",
+        "family_language": "Spanish",
         "reason": "The class has a unit test that week.",
         "contract": "Alder Creek Unified School District\nShort-Term Independent Study "
         "Agreement\n\nStudent: Mateo Rivera\n",
         "audit": [
             {"at": "Jan 4, 2027, 9:02 a.m.", "event": "Request submitted", "who": "Rosa Rivera"},
-            {"at": "Jan 4, 2027, 9:05 a.m.", "event": "Signed", "who": "Rosa Rivera (parent)"},
+            {"at": "Jan 4, 2027, 9:05 a.m.", "event": "Signed", "who": "Rosa Rivera, parent or guardian"},
         ],
     },
     "es": {
@@ -47,14 +48,15 @@ WORDS: dict[str, dict[str, Any]] = {
         "grade": "3.er grado",
         "status_label": "Esperando la firma del padre, madre o tutor",
         "changed_label": "Esperando la firma del director",
-        "whose_turn": "Dana Whitfield (director)",
-        "by": "Marisol Alvarado (maestra)",
+        "whose_turn": "Dana Whitfield, director o directora",
+        "by": "Marisol Alvarado, docente",
+        "family_language": "español",
         "reason": "La clase tiene un examen de unidad esa semana.",
-        "contract": "Alder Creek Unified School District\nAcuerdo de Estudio Independiente "
-        "a Corto Plazo\n\nEstudiante: Mateo Rivera\n",
+        "contract": "Alder Creek Unified School District\nAcuerdo de estudio independiente "
+        "a corto plazo\n\nEstudiante: Mateo Rivera\n",
         "audit": [
             {"at": "4 ene 2027, 9:02 a. m.", "event": "Solicitud enviada", "who": "Rosa Rivera"},
-            {"at": "4 ene 2027, 9:05 a. m.", "event": "Firmado", "who": "Rosa Rivera (madre)"},
+            {"at": "4 ene 2027, 9:05 a. m.", "event": "Firmado", "who": "Rosa Rivera, de la familia"},
         ],
     },
 }
@@ -101,6 +103,7 @@ def make_context(
         "recipient_name": RECIPIENTS[role],
         "recipient_role": role,
         "request_ref": "STIS-7F3A2C",
+        "family_language": words["family_language"],
     }
     if kind == "confirm_and_sign":
         context |= {
@@ -187,9 +190,39 @@ def test_every_email_says_how_to_reach_the_office(kind: str, role: str, language
     email = render(kind, language, role)
 
     for part in (email.text, email.html):
-        assert "(555) 010-4410" in part
-        assert "office@madrone.alder-creek.example" in part
         assert "STIS-7F3A2C" in part
+        if role == "office":  # the office is not told to call itself
+            assert "(555) 010-4410" not in part
+            assert "office@madrone.alder-creek.example" not in part
+        else:
+            assert "(555) 010-4410" in part
+            assert "office@madrone.alder-creek.example" in part
+
+
+@pytest.mark.parametrize(
+    ("language", "reads", "thanks", "call"),
+    [
+        ("en", "The family reads Spanish.", "Thank you,", "call the office"),
+        ("es", "La familia lee en español.", "Saludos cordiales,", "llame a la oficina"),
+    ],
+)
+@pytest.mark.parametrize("kind", [k for k in KINDS if "office" in ROLES_FOR[k]])
+def test_office_emails_say_the_familys_language_and_do_not_thank_the_office_as_itself(
+    kind: str, language: str, reads: str, thanks: str, call: str
+) -> None:
+    states = ["declined", "cancelled", "void"] if kind == "ended" else [None]
+    for state in states:
+        changes = {"state": state, "reason": ""} if state else {}
+        email = render(kind, language, "office", **changes)
+        for part in (email.text, email.html):
+            assert reads in part
+            assert thanks not in part
+            assert call not in part.lower()
+            assert "Madrone Elementary School office at" not in part
+        # The family's own emails still close with the school's thanks.
+    family = render("ended", language, "guardian")
+    assert thanks in family.text and "Madrone Elementary School" in family.text.split(thanks)[1]
+    assert reads not in family.text
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -515,8 +548,8 @@ def test_void_is_explained_plainly(language: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("language", "guardian_says", "office_says"),
     [
-        ("en", "You cancelled", "Rosa Rivera (parent) withdrew"),
-        ("es", "Usted canceló", "Rosa Rivera (parent) retiró"),
+        ("en", "You cancelled", "it was withdrawn by Rosa Rivera, parent or guardian."),
+        ("es", "Usted canceló", "la retiró Rosa Rivera, parent or guardian."),
     ],
 )
 def test_cancelled_says_the_parent_withdrew(
@@ -524,7 +557,7 @@ def test_cancelled_says_the_parent_withdrew(
     guardian_says: str,
     office_says: str,
 ) -> None:
-    by = "Rosa Rivera (parent)"
+    by = "Rosa Rivera, parent or guardian"
     guardian = render("ended", language, "guardian", state="cancelled", reason="", by=by)
     office = render("ended", language, "office", state="cancelled", reason="", by=by)
 

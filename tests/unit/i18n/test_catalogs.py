@@ -54,17 +54,17 @@ def test_compiled_catalogs_are_read_and_a_missing_one_is_compiled_in_memory(tmp_
 def test_spanish_readers_get_spanish_and_unknown_languages_get_the_english_text() -> None:
     assert general_message("fields", "es") == "Hay respuestas que debe corregir."
     assert general_message("fields", "en") == "Some answers need to be corrected."
-    assert gettext("Choose at most %(max)s teachers.", "es", max=3) == "Elija como máximo 3 maestros."
+    assert gettext("Choose at most %(max)s teachers.", "es", max=3) == "Elija como máximo 3 docentes."
 
 
 def test_dates_and_times_are_written_as_each_language_writes_them() -> None:
     assert format_date(date(2027, 3, 31), "en") == "Wednesday, March 31, 2027"
     assert format_date(date(2027, 3, 31), "es") == "miércoles, 31 de marzo de 2027"
     afternoon = datetime(2027, 3, 31, 15, 5)
-    assert format_time(afternoon, "en") == "3:05 PM"
+    assert format_time(afternoon, "en") == "3:05 p.m."
     # Babel's es locale: "p. m." with narrow no-break spaces.
     assert format_time(afternoon, "es").replace("\u202f", " ") == "3:05 p. m."
-    assert datetime_label(afternoon, "en") == "Wednesday, March 31, 2027, 3:05 PM"
+    assert datetime_label(afternoon, "en") == "Wednesday, March 31, 2027, 3:05 p.m."
     assert datetime_label(afternoon, "es").replace("\u202f", " ") == (
         "miércoles, 31 de marzo de 2027, 3:05 p. m."
     )

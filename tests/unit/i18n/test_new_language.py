@@ -75,6 +75,7 @@ email = render_email("review_and_sign", "pt", {
     "recipient_name": "Rosa Rivera",
     "recipient_role": "guardian",
     "request_ref": "STIS-7F3A2C",
+    "family_language": "português",
     "link": "https://portal.alder-creek.example/pt/stis/sign/#id=1&token=t",
     "deadline": datetime_label(datetime(2027, 1, 11, 8, 0), "pt"),
     "teachers": ["Marisol Alvarado"],

@@ -44,6 +44,8 @@
         void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. Your child is marked absent for those days, and the days go back to the yearly total."],
       },
       endedBy: "{who} on {at}.",
+      declinedBy: "Declined by {name}, {role}, on {at}.",
+      cancelledBy: "Cancelled by {name} on {at}.",
       reason: "Reason: {reason}",
       facts: {
         ref: "Reference", student: "Student", grade: "Grade", school: "School", dates: "Dates", days: "School days",
@@ -67,8 +69,8 @@
       missing: "Al enlace le falta una parte (el número de solicitud o el código de seguridad).",
       status: {
         awaiting_guardian: ["Esperando la firma del padre, la madre o el tutor", "Nada avanza hasta que firme el padre, la madre o el tutor."],
-        awaiting_teacher: ["Esperando la firma del maestro", "El padre, la madre o el tutor ya firmó. Ahora firma cada maestro indicado, en cualquier orden."],
-        awaiting_principal: ["Esperando la firma del director", "El padre, la madre o el tutor y los maestros ya firmaron. Ahora firma el director o la directora."],
+        awaiting_teacher: ["Esperando la firma de cada docente", "El padre, la madre o el tutor ya firmó. Ahora firma cada docente de la lista, en cualquier orden."],
+        awaiting_principal: ["Esperando la firma del director o la directora", "El padre, la madre o el tutor y cada docente ya firmaron. Ahora firma el director o la directora."],
         approved: ["Aprobado", "Todos firmaron. El estudio independiente está aprobado."],
         declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual del estudiante."],
         cancelled: ["Cancelado", "El padre, la madre o el tutor canceló esta solicitud. Los días vuelven al total anual del estudiante."],
@@ -76,13 +78,15 @@
       },
       statusToGuardian: {
         awaiting_guardian: ["Falta su firma", "Nada avanza hasta que usted firme. Lea el acuerdo y fírmelo más abajo."],
-        awaiting_teacher: ["Esperando la firma del maestro", "Usted ya firmó. Ahora firma cada maestro indicado, en cualquier orden."],
-        awaiting_principal: ["Esperando la firma del director", "Usted y los maestros ya firmaron. Ahora firma el director o la directora."],
+        awaiting_teacher: ["Esperando la firma de cada docente", "Usted ya firmó. Ahora firma cada docente de la lista, en cualquier orden."],
+        awaiting_principal: ["Esperando la firma del director o la directora", "Usted y cada docente ya firmaron. Ahora firma el director o la directora."],
         declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
         cancelled: ["Cancelado", "Esta solicitud se canceló y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
         void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. Su hijo o hija tiene falta esos días, y los días vuelven al total anual."],
       },
       endedBy: "{who}, el {at}.",
+      declinedBy: "Lo rechazó {name}, {role}, el {at}.",
+      cancelledBy: "La canceló {name} el {at}.",
       reason: "Motivo: {reason}",
       facts: {
         ref: "Referencia", student: "Estudiante", grade: "Grado", school: "Escuela", dates: "Fechas", days: "Días de clase",
@@ -208,8 +212,14 @@
     const [title, text] = toGuardian || t("status")[r.status] || [r.status, ""];
     field("status-title").textContent = title;
     const lines = [text];
-    if (r.ending && r.ending.at && r.ending.by_role) {
-      lines.push(t("endedBy", { who: roleName(r.ending.by_role), at: P.formatMoment(r.ending.at, data.timeZone) }));
+    const ending = r.ending;
+    if (ending && ending.at && ending.by_role) {
+      // Who ended it, by name and role: "Declined by Paul Whitaker, teacher, on …".
+      const at = P.formatMoment(ending.at, data.timeZone);
+      const role = roleName(ending.by_role).toLocaleLowerCase(P.lang);
+      const byName = ending.by_name && { declined: "declinedBy", cancelled: "cancelledBy" }[ending.state];
+      lines.push(byName ? t(byName, { name: ending.by_name, role, at })
+        : t("endedBy", { who: roleName(ending.by_role), at }));
     }
     if (r.ending && r.ending.reason) lines.push(t("reason", { reason: r.ending.reason }));
     field("status-text").textContent = lines.join(" ");
