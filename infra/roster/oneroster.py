@@ -89,9 +89,10 @@ def _rows(directory: Path, name: str, columns: tuple[str, ...]) -> Iterator[_Row
     path = directory / name
     if not path.is_file():
         raise RosterFileError(f"{name}: not found in {directory}")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle, strict=True)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, strict=True)
+        last = 1  # the line the last good row ended on: a broken one starts after it
+        try:
             header = reader.fieldnames or []
             missing = [c for c in columns if c not in header]
             if missing:
@@ -106,11 +107,12 @@ def _rows(directory: Path, name: str, columns: tuple[str, ...]) -> Iterator[_Row
                     )
                 if not row["sourcedId"] and "sourcedId" in columns:
                     raise RosterFileError(f"{row.where('sourcedId')}: empty")
+                last = row.number
                 yield row
-    except UnicodeDecodeError:
-        raise RosterFileError(f"{name}: not UTF-8 text") from None
-    except csv.Error as error:
-        raise RosterFileError(f"{name}: not CSV ({error})") from None
+        except UnicodeDecodeError:
+            raise RosterFileError(f"{name}: not UTF-8 text") from None
+        except csv.Error as error:
+            raise RosterFileError(f"{name}, row {last + 1}: not CSV ({error})") from None
 
 
 def _active(row: _Row) -> bool:

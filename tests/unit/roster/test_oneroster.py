@@ -157,6 +157,8 @@ def _users(export_dir: Path, sourced_id: str, column: str, value: str) -> None:
             lambda d: _append(d, "orgs.csv", "org-x,,,Extra,school,x,,surplus\n"),
             "orgs.csv, row 6: 7 values expected",
         ),
+        (lambda d: _append(d, "orgs.csv", "org-y,,,Short\n"), "orgs.csv, row 6: 7 values expected"),
+        (lambda d: _append(d, "orgs.csv", 'org-z,,,"Open quote,school\n'), "orgs.csv, row 6: not CSV"),
     ],
     ids=[
         "missing file",
@@ -167,6 +169,8 @@ def _users(export_dir: Path, sourced_id: str, column: str, value: str) -> None:
         "empty id",
         "not utf-8",
         "extra value",
+        "missing value",
+        "bad quoting",
     ],
 )
 def test_a_file_that_is_not_an_export_is_refused_naming_file_row_and_column(
