@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from chalicelib.adapters.roster import put_students
+    from infra.roster.table import put_students
 
     try:
         client, table = _dynamodb(args.stage, args.table)

@@ -9,9 +9,10 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.adapters import roster as table_roster
-from chalicelib.adapters.roster import put_students, roster_key, student_from_item
+from chalicelib.adapters.roster import INDEX_PK, roster_key, student_from_item
 from chalicelib.core.roster import RosterStudent, check_on_roster
+from infra.roster import table as table_roster
+from infra.roster.table import put_students
 from infra.table import create_table
 from tests.support.aws import REGION
 
@@ -68,7 +69,7 @@ def test_a_smaller_roster_leaves_no_index_chunk_behind(
     chunks = dynamodb.query(
         TableName=table_name,
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": table_roster.INDEX_PK}},
+        ExpressionAttributeValues={":pk": {"S": INDEX_PK}},
     )["Items"]
     assert [c["sk"]["S"] for c in chunks] == ["00000", "00001"]
     assert table_roster.indexed_ids(dynamodb, table_name) == {f"{5550000 + n}" for n in range(5)}
