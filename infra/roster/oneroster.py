@@ -110,7 +110,7 @@ def _rows(directory: Path, name: str, columns: tuple[str, ...]) -> Iterator[_Row
                 last = row.number
                 yield row
         except UnicodeDecodeError:
-            raise RosterFileError(f"{name}: not UTF-8 text") from None
+            raise RosterFileError(f"{name}, row {last + 1}: not UTF-8 text") from None
         except csv.Error as error:
             raise RosterFileError(f"{name}, row {last + 1}: not CSV ({error})") from None
 

@@ -151,7 +151,7 @@ def _users(export_dir: Path, sourced_id: str, column: str, value: str) -> None:
             lambda d: (d / "enrollments.csv").write_bytes(
                 b"sourcedId,schoolSourcedId,userSourcedId,role\n\xff\n"
             ),
-            "enrollments.csv: not UTF-8",
+            "enrollments.csv, row 2: not UTF-8",
         ),
         (
             lambda d: _append(d, "orgs.csv", "org-x,,,Extra,school,x,,surplus\n"),
