@@ -21,6 +21,7 @@ by reason. Nothing here names a person in what it reports.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -89,30 +90,31 @@ def _rows(directory: Path, name: str, columns: tuple[str, ...]) -> Iterator[_Row
     path = directory / name
     if not path.is_file():
         raise RosterFileError(f"{name}: not found in {directory}")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, strict=True)
-        last = 1  # the line the last good row ended on: a broken one starts after it
-        try:
-            header = reader.fieldnames or []
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise RosterFileError(f"{name}, row 1: missing column(s) {', '.join(missing)}")
-            for values in reader:
-                row = _Row(name, reader.line_num, values)
-                if None in values or any(v is None for v in values.values()):
-                    raise RosterFileError(f"{name}, row {row.number}: {len(header)} values expected")
-                if row["status"] not in STATUSES:
-                    raise RosterFileError(
-                        f"{row.where('status')}: {row['status']!r} is not a OneRoster status"
-                    )
-                if not row["sourcedId"] and "sourcedId" in columns:
-                    raise RosterFileError(f"{row.where('sourcedId')}: empty")
-                last = row.number
-                yield row
-        except UnicodeDecodeError:
-            raise RosterFileError(f"{name}, row {last + 1}: not UTF-8 text") from None
-        except csv.Error as error:
-            raise RosterFileError(f"{name}, row {last + 1}: not CSV ({error})") from None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise RosterFileError(f"{name}, row {line}: not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    last = 1  # the line the last good row ended on: a broken one starts after it
+    try:
+        header = reader.fieldnames or []
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise RosterFileError(f"{name}, row 1: missing column(s) {', '.join(missing)}")
+        for values in reader:
+            row = _Row(name, reader.line_num, values)
+            if None in values or any(v is None for v in values.values()):
+                raise RosterFileError(f"{name}, row {row.number}: {len(header)} values expected")
+            if row["status"] not in STATUSES:
+                raise RosterFileError(f"{row.where('status')}: {row['status']!r} is not a OneRoster status")
+            if not row["sourcedId"] and "sourcedId" in columns:
+                raise RosterFileError(f"{row.where('sourcedId')}: empty")
+            last = row.number
+            yield row
+    except csv.Error as error:
+        raise RosterFileError(f"{name}, row {last + 1}: not CSV ({error})") from None
 
 
 def _active(row: _Row) -> bool:
