@@ -149,9 +149,9 @@ def _users(export_dir: Path, sourced_id: str, column: str, value: str) -> None:
         (lambda d: _users(d, "stu-002", "sourcedId", ""), "users.csv, row 3, column sourcedId: empty"),
         (
             lambda d: (d / "enrollments.csv").write_bytes(
-                b"sourcedId,schoolSourcedId,userSourcedId,role\n\xff\n"
+                b"sourcedId,schoolSourcedId,userSourcedId,role\n" + b"e,o,u,student\n" * 5000 + b"\xff\n"
             ),
-            "enrollments.csv, row 2: not UTF-8",
+            "enrollments.csv, row 5002: not UTF-8",
         ),
         (
             lambda d: _append(d, "orgs.csv", "org-x,,,Extra,school,x,,surplus\n"),
