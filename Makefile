@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-py$(PYTHON_VERSION)-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: test dev jobs bench lint typecheck site chromium clean catalogs
+.PHONY: test dev jobs roster bench lint typecheck site chromium clean catalogs
 
 comma := ,
 
@@ -68,6 +68,12 @@ dev: $(STAMP) catalogs
 # Run the scheduled work (voiding, reminders, email retries) of a running `make dev` now.
 jobs: $(STAMP)
 	@$(BIN)/python -m infra.local.jobs
+
+# Replace the roster of a running `make dev` with the OneRoster 1.1 CSV export in DIR
+# (the fictional demo: make roster DIR=infra/roster/demo). AWS stages: python -m infra.roster.
+roster: $(STAMP)
+	@test -n "$(DIR)" || { echo "!! name the export's folder: make roster DIR=infra/roster/demo"; exit 2; }
+	@$(BIN)/python -m infra.roster import "$(DIR)" --stage local
 
 # Performance and reliability figures (they print; nothing here asserts a time).
 bench: $(STAMP)

@@ -40,6 +40,21 @@ SENDER = "attendance@alder-creek.example"
 BACKLOG = 1024
 
 
+def local_aws_file() -> Path:
+    """Where a running stack says where its embedded AWS and table are, for
+    `make roster` (``STIS_LOCAL_AWS_FILE`` moves it, for stacks started by tests)."""
+    return Path(os.environ.get("STIS_LOCAL_AWS_FILE") or ROOT / "build" / "local-aws.json")
+
+
+def _forget(path: Path, text: str) -> None:
+    """Remove ``path`` if it still describes this stack (another may have started since)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            path.unlink()
+    except OSError:
+        pass
+
+
 class StackError(Exception):
     """Something stops the local stack from starting; the message says what to do."""
 
@@ -171,6 +186,14 @@ class LocalStack:
         say("creating the table from infra/stack.yaml")
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_table(dynamodb, TABLE)
+        # Where `make roster` finds this table (python -m infra.roster import DIR --stage local).
+        where = local_aws_file()
+        aws = json.dumps(
+            {"endpoint_url": f"http://127.0.0.1:{self.ports.aws}", "region": REGION, "table": TABLE}
+        )
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text(aws, encoding="utf-8")
+        self._stoppers.append(partial(_forget, where, aws))
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
 
     def _start_api(self) -> None:

@@ -25,6 +25,7 @@ from chalicelib.core.request import AuditEvent, Guardian, OutboxMessage, StoredR
 from chalicelib.core.rules import StisRules
 from chalicelib.service.errors import Busy, DuplicateRequestKey, StaleWrite, TooManyRequests
 from chalicelib.service.ports import OpenLimits, Store, StudentDays
+from tests.support.fakes import InMemoryStore
 
 CAP = 15
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
@@ -361,3 +362,19 @@ def test_hours_are_utc_aware_in_what_comes_back(store: Store, make: Requests) ->
     assert stored is not None
     assert stored.first_day_starts == request.first_day_starts
     assert stored.created_at.utcoffset() == timedelta(0)
+
+
+def test_the_roster_gives_back_the_student_the_import_wrote(store: Store, make: Requests) -> None:
+    from chalicelib.core.roster import RosterStudent
+
+    student = RosterStudent(
+        "900123", "Mateo", "Quintana", "7", frozenset({"ridgeline-middle"}), frozenset({"A@Family.example"})
+    )
+    if isinstance(store, InMemoryStore):
+        store.roster[student.student_id] = student
+    else:
+        from chalicelib.adapters.roster import student_item
+
+        store.client.put_item(TableName=store.table, Item=student_item(student))  # type: ignore[attr-defined]
+    assert store.roster_student("900123") == student
+    assert store.roster_student("900124") is None

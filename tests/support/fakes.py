@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from chalicelib.core import rules
 from chalicelib.core.contract import Days
 from chalicelib.core.request import StoredRequest
+from chalicelib.core.roster import RosterStudent
 from chalicelib.core.rules import HeldDays
 from chalicelib.service.errors import OPEN_RETRY_AFTER, DuplicateRequestKey, StaleWrite, TooManyRequests
 from chalicelib.service.ports import MailerError, OpenLimits, StudentDays
@@ -62,6 +63,7 @@ class InMemoryStore:
         self.holding: set[str] = set()  # ids of the requests whose days are claimed
         self.open: dict[str, set[str]] = {}  # counter key -> ids of unconfirmed requests
         self.refused: dict[tuple[str, str, date], int] = {}
+        self.roster: dict[str, RosterStudent] = {}
         self.lock = threading.Lock()
 
     def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
@@ -102,6 +104,10 @@ class InMemoryStore:
     def get(self, request_id: str) -> StoredRequest | None:
         with self.lock:
             return self.requests.get(request_id)
+
+    def roster_student(self, student_id: str) -> RosterStudent | None:
+        with self.lock:
+            return self.roster.get(student_id)
 
     def days_used(self, student_id: str, school_year: str) -> int:
         with self.lock:

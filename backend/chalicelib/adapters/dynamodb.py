@@ -40,6 +40,7 @@ from botocore.exceptions import HTTPClientError
 from ..core.contract import Days
 from ..core.errors import CapExceeded, Overlap
 from ..core.request import StoredRequest
+from ..core.roster import RosterStudent
 from ..core.rules import HeldDays
 from ..service.errors import (
     OPEN_RETRY_AFTER,
@@ -51,6 +52,7 @@ from ..service.errors import (
 )
 from ..service.ports import OpenLimits, StudentDays
 from .codec import from_dict, to_dict
+from .roster import roster_key, student_from_item
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -301,6 +303,14 @@ class DynamoStore:
             )
         item = response.get("Item")
         return from_dict(_plain(item)) if item else None
+
+    def roster_student(self, student_id: str) -> RosterStudent | None:
+        with _answered():
+            response = self.client.get_item(
+                TableName=self.table, Key=roster_key(student_id), ConsistentRead=True
+            )
+        item = response.get("Item")
+        return student_from_item(item) if item else None
 
     def get_with_days_used(
         self, request_id: str, student_id: str, school_year: str

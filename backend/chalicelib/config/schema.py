@@ -285,6 +285,20 @@ class ContractTerms(RootModel[dict[Language, Annotated[list[TermsSectionConfig],
         return tuple(TermsSection(s.heading, s.body) for s in self.root[language])
 
 
+def _roster_mode(value: object) -> object:
+    # YAML reads a bare `off` as false: take it as the word the district wrote.
+    if value is False:
+        return "off"
+    if value is True:
+        raise ValueError("write off or required")
+    return value
+
+
+RosterMode = Annotated[Literal["off", "required"], BeforeValidator(_roster_mode)]
+# The column of the roster export's orgs.csv that holds the school's `id` here.
+RosterSchoolColumn = Literal["identifier", "sourcedId", "name"]
+
+
 def _zone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -321,6 +335,8 @@ class DistrictConfig(Strict):
     record_retention_days: int = Field(ge=30, le=366 * 30)
     student_id: StudentIdConfig
     intake: IntakeLimits = IntakeLimits()
+    roster: RosterMode = "off"
+    roster_school_column: RosterSchoolColumn = "identifier"
 
     @property
     def languages(self) -> tuple[str, ...]:

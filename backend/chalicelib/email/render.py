@@ -76,6 +76,7 @@ _KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
             "teachers",
             "reason",
             "status_label",
+            "whose_turn",
             "link",
         }
     ),

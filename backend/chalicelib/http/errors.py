@@ -15,6 +15,7 @@ STATUS = {
     "invalid_input": 422,
     "unknown_school": 422,
     "unknown_teacher": 422,
+    "not_on_roster": 422,
     "not_a_school_day": 422,
     "outside_school_year": 422,
     "contract_too_long": 422,

@@ -102,6 +102,11 @@ GENERAL = {
     ),
     "unknown_school": N_("Choose the school from the list."),
     "unknown_teacher": N_("Choose the student's teacher from the list for this school."),
+    "not_on_roster": N_(
+        "This request does not match the school's records. Check the student ID, the school and "
+        "your email address: use the address the school has for you. If they are right, call "
+        "the school office."
+    ),
     "contract_changed": N_("The agreement changed after you opened it. Please read it again, then sign."),
     "internal": N_("Something went wrong on our side. Your answers are safe; please try again later."),
     "link_expired": N_(

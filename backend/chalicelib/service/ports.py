@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ..core.contract import Days
 from ..core.request import OutboxMessage, StoredRequest
+from ..core.roster import RosterStudent
 from ..core.rules import HeldDays
 
 
@@ -54,6 +55,10 @@ class Store(Protocol):
         ...
 
     def get(self, request_id: str) -> StoredRequest | None: ...
+
+    def roster_student(self, student_id: str) -> RosterStudent | None:
+        """The roster's entry for a (canonical) student id, if the roster has one."""
+        ...
 
     def days_used(self, student_id: str, school_year: str) -> int:
         """The school days the student's confirmed contracts hold in that school year."""

@@ -12,6 +12,7 @@ from ..core import rules
 from ..core.contract import Contract, Party
 from ..core.errors import CapExceeded, Overlap
 from ..core.request import AuditEvent, Guardian, StoredRequest, Student
+from ..core.roster import check_on_roster
 from . import notices, tokens
 from .errors import (
     Busy,
@@ -75,6 +76,10 @@ class Submitting:
         if command.student.grade not in school.grade_list():
             raise InvalidInput("student.grade", "grade_not_at_school")
         command = replace(command, student=replace(command.student, student_id=student_id))
+        if self.district.roster == "required":  # the agreement's names then come from the roster
+            entry = check_on_roster(self.store.roster_student(student_id), school.id, command.guardian.email)
+            named = replace(command.student, first_name=entry.first_name, last_name=entry.last_name)
+            command = replace(command, student=named)
         records, now = self.records, self.records.clock.now()
         quote = rules.quote(records.calendar, records.rules, command.first_day, command.last_day, now)
         quote.require_notice()

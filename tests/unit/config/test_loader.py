@@ -178,3 +178,22 @@ def test_compiling_a_district_with_a_mistake_fails_naming_the_key(tmp_path: Path
     with pytest.raises(ConfigError, match=r"school_years\[0\]\.first_day"):
         compile_district(tmp_path / "district.compiled", source)
     assert not (tmp_path / "district.compiled").exists()
+
+
+def test_the_demo_district_keeps_the_roster_off(district: DistrictConfig) -> None:
+    assert district.roster == "off"
+    assert district.roster_school_column == "identifier"
+
+
+@pytest.mark.parametrize(("written", "mode"), [("off", "off"), ("required", "required"), ("'off'", "off")])
+def test_the_roster_is_off_or_required_as_written(written: str, mode: str) -> None:
+    text = DEFAULT_PATH.read_text().replace("roster: off ", f"roster: {written} ")
+    assert parse(text).roster == mode
+
+
+@pytest.mark.parametrize("written", ["on", "yes", "optional"])
+def test_any_other_roster_mode_is_refused_under_its_key(written: str) -> None:
+    text = DEFAULT_PATH.read_text().replace("roster: off ", f"roster: {written} ")
+    with pytest.raises(ConfigError) as refused:
+        parse(text)
+    assert any(p.startswith("roster:") for p in refused.value.problems)

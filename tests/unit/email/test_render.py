@@ -128,6 +128,7 @@ def make_context(
             "teachers": ["Marisol Alvarado"],
             "reason": words["reason"],
             "status_label": words["status_label"],
+            "whose_turn": words["whose_turn"],
             "link": link_for(language),
         }
     elif kind == "status_changed":

@@ -205,3 +205,39 @@ def test_late_notice_is_refused(harness: Harness) -> None:
     with pytest.raises(errors.InsufficientNotice) as refused:
         harness.submit(first_day=date(2026, 12, 2), last_day=date(2026, 12, 2))
     assert refused.value.details["earliest_first_day"] == date(2026, 12, 3)
+
+
+def test_with_a_required_roster_only_a_listed_student_school_and_address_get_through(
+    harness: Harness,
+) -> None:
+    from chalicelib.core.roster import NotOnRoster, RosterStudent
+
+    harness.records.district = harness.records.district.model_copy(update={"roster": "required"})
+    harness.submitting.district = harness.records.district
+    harness.store.roster["900123"] = RosterStudent(
+        "900123",
+        "Mateo Andrés",
+        "Quintana Ruiz",
+        "7",
+        frozenset({"ridgeline-middle"}),
+        frozenset({GUARDIAN_EMAIL}),
+    )
+    refusals = []
+    for changes in (
+        {"student": Student("Mateo", "Quintana", "900124", "7")},  # not on the roster
+        {"guardian": Guardian("Elena Quintana", "someone@elsewhere.example")},  # not the family's address
+        {
+            "school_id": "madrone-elementary",
+            "teacher_ids": ("t-serrano",),
+            "student": Student("Mateo", "Quintana", "900123", "1"),
+        },
+    ):
+        with pytest.raises(NotOnRoster) as refused:
+            harness.submit(**changes)
+        refusals.append((refused.value.code, refused.value.details, refused.value.field))
+    assert refusals == [refusals[0]] * 3  # one answer, whichever part was wrong
+    accepted = harness.submit(student=Student("Matt", "Q", "0900123", "7"))
+    assert (accepted.request.student.first_name, accepted.request.student.last_name) == (
+        "Mateo Andrés",
+        "Quintana Ruiz",
+    )
