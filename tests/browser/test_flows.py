@@ -28,6 +28,7 @@ from tests.browser.conftest import Recorder, Site, site_for
 from tests.support.bodies import submit_body
 from tests.support.browser import wait_for_schools
 from tests.support.links import link_in
+from tests.support.people import family_address, student_number
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +130,7 @@ def fill_spanish_form(page: Any, email: str, first: str, last: str) -> None:
     page.check(f"#teacher-{TEACHER.id}")
     page.fill("#student-first-name", "Luis")
     page.fill("#student-last-name", "Pérez Gómez")
-    page.fill("#student-id", "S" + uuid.uuid4().hex[:8])
+    page.fill("#student-id", student_number())
     page.select_option("#student-grade", "3")
     page.fill("#guardian-name", "María Gómez")
     page.fill("#guardian-email", email)
@@ -147,7 +148,7 @@ def requests_to(recorder: Recorder, path: str) -> list[str]:
 
 def test_spanish_request_from_errors_to_signature(phone: Any, long_notice: Site, recorder: Recorder) -> None:
     site = long_notice
-    email = f"maria.{uuid.uuid4().hex[:8]}@example.com"
+    email = family_address("maria")
     first_soon, last_soon = too_soon(site)
     good_day = allowed_day(site)
 
@@ -240,7 +241,7 @@ def test_a_resend_after_a_lost_answer_makes_one_request(
     page: Any, long_notice: Site, recorder: Recorder
 ) -> None:
     site = long_notice
-    email = f"resend.{uuid.uuid4().hex[:8]}@example.com"
+    email = family_address("resend")
     day = allowed_day(site)
     page.goto(site.page("/es/stis/request/"))
     fill_spanish_form(page, email, day, day)
@@ -271,9 +272,10 @@ def test_a_resend_after_a_lost_answer_makes_one_request(
 
 
 def submit_through_api(
-    site: Site, email: str, language: str = "en", day: str | None = None
+    site: Site, email: str, language: str = "en", day: str | None = None, student_id: str = ""
 ) -> dict[str, Any]:
-    """Sam Lee's request for one day (by default the earliest ``long_notice`` allows)."""
+    """Sam Lee's request for one day (by default the earliest ``long_notice`` allows;
+    by default a new student)."""
     day = day or allowed_day(site)
     status, body = api(
         site,
@@ -287,7 +289,7 @@ def submit_through_api(
             student={
                 "first_name": "Sam",
                 "last_name": "Lee",
-                "student_id": uuid.uuid4().hex[:8],
+                "student_id": student_id or student_number(),
                 "grade": "K",
             },
             guardian={"name": "Alex Lee", "email": email},
@@ -302,7 +304,7 @@ def submit_through_api(
 
 def open_as_guardian(page: Any, site: Site, kind: str) -> None:
     """Submit a request through the API and open its signing page from the guardian's email."""
-    email = f"{kind}.{uuid.uuid4().hex[:8]}@example.com"
+    email = family_address(kind)
     submit_through_api(site, email)
     page.goto(sign_link(mail_to(site, email)[0]))
     page.wait_for_selector("#sign-view:not([hidden])")

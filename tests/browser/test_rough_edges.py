@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import uuid
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ from tests.browser.test_flows import (
 )
 from tests.browser.test_pages import luminance
 from tests.support.browser import wait_for_schools
+from tests.support.people import family_address, student_number
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def back_to_top_clear_of(page: Any, selector: str) -> None:
 
 def new_request(site: Site, language: str) -> dict[str, Any]:
     """A request sent through the API; its guardian's email and signing link."""
-    email = f"guardian.{uuid.uuid4().hex[:8]}@example.com"
+    email = family_address("guardian")
     submit_through_api(site, email, language, earliest_day(site))
     messages = mail_to(site, email)
     assert messages, "the guardian got no email"
@@ -223,7 +223,7 @@ def test_errors_go_away_as_each_answer_is_put_right(
     page.check(f"#teacher-{teacher.id}")
     page.fill("#student-first-name", "Nora")
     page.fill("#student-last-name", "Quintero")
-    page.fill("#student-id", "S" + uuid.uuid4().hex[:6])
+    page.fill("#student-id", student_number())
     page.select_option("#student-grade", "K")
     page.fill("#guardian-name", "Rosa Quintero")
     page.fill("#guardian-email", "rosa@")

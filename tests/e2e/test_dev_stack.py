@@ -69,13 +69,14 @@ def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 201
-        messages = live.wait_for_mail(2)
-        assert {m["to"] for m in messages} == {
-            "samir.haddad@family.example",
-            "office@madrone.alder-creek.example",
-        }
+        live.wait_for_mail(1)
+        live.run_jobs()  # anything still waiting in the outbox goes out now
+        messages = live.mailbox()
+        # Until the guardian signs, only the guardian hears, with nothing typed into the form.
+        assert [m["to"] for m in messages] == ["samir.haddad@family.example"]
         for message in messages:
             assert set(message) == {"id", "to", "subject", "text", "html", "sent_at"}
+            assert "Noor" not in message["subject"] + message["text"]
         with urllib.request.urlopen(live.mail_url + "/", timeout=10) as page:
             html = page.read().decode()
         assert "samir.haddad@family.example" in html

@@ -2,12 +2,15 @@
 (`python -m infra.local` on free ports, the site built for that API).
 
 A Spanish-speaking parent fills the form; every email is read out of the local
-mailbox and every link is opened in Chromium, as the parent, the teachers and
-the principal would. A second run has a teacher decline.
+mailbox and every link is opened in Chromium, as the parent, the teachers, the
+principal and the school office would. Until the parent confirms by signing,
+only the parent hears of the request; then the teachers and the office do.
+A second run has a teacher decline.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ from chalicelib.config.loader import load
 from tests.support import links
 from tests.support.browser import wait_for_schools
 from tests.support.live import Live, running_api
+from tests.support.people import student_number
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +82,19 @@ def link_in(message: dict[str, Any]) -> str:
     return links.link_in(message["text"]).url
 
 
+def reference(message: dict[str, Any]) -> str:
+    found = re.search(r"STIS-[0-9A-F]{6}", message["subject"])
+    assert found, message["subject"]
+    return found.group(0)
+
+
+def nobody_else_heard(live: Live, guardian: str, ref: str) -> None:
+    """Once the outbox is empty, no one but the guardian has an email about ``ref``."""
+    live.run_jobs()
+    others = [m["to"] for m in live.mailbox() if ref in m["subject"] + m["text"] and m["to"] != guardian]
+    assert others == []
+
+
 def request_as_parent(page: Any, live: Live, guardian: str, student: str) -> None:
     day = first_free_day(live)
     page.goto(f"{live.site_url}/es/stis/request/")
@@ -87,7 +104,7 @@ def request_as_parent(page: Any, live: Live, guardian: str, student: str) -> Non
         page.check(f"#teacher-{teacher.id}")
     page.fill("#student-first-name", student)
     page.fill("#student-last-name", "Quintana")
-    page.fill("#student-id", uuid.uuid4().hex[:8])
+    page.fill("#student-id", student_number())
     page.select_option("#student-grade", "7")
     page.fill("#guardian-name", "Elena Quintana")
     page.fill("#guardian-email", guardian)
@@ -100,9 +117,18 @@ def request_as_parent(page: Any, live: Live, guardian: str, student: str) -> Non
     page.wait_for_selector("#done:not([hidden])")
 
 
-def sign_with(page: Any, link: str, name: str) -> None:
+def open_link(page: Any, link: str) -> None:
+    page.goto("about:blank")  # a new document, not a hash change on the signing page
     page.goto(link)
     page.wait_for_selector("#sign-view:not([hidden])")
+
+
+def sign_with(page: Any, link: str, name: str) -> None:
+    open_link(page, link)
+    sign_here(page, name)
+
+
+def sign_here(page: Any, name: str) -> None:
     page.fill("#sign-name", name)
     page.check("#sign-agree")
     page.click("#sign-form button[type=submit]")
@@ -115,10 +141,20 @@ def test_a_parent_request_signed_by_everyone_in_turn_is_approved(page: Any, stac
 
     (to_guardian,) = emails_to(stack, guardian)
     assert "estudio independiente" in to_guardian["subject"].lower()
+    assert "Mateo" not in to_guardian["subject"] + to_guardian["text"]  # nothing the form's sender typed
     assert 'lang="es"' in to_guardian["html"]
+    ref = reference(to_guardian)
+    nobody_else_heard(stack, guardian, ref)
     guardian_link = link_in(to_guardian)
     assert "/es/stis/sign/#" in guardian_link
-    sign_with(page, guardian_link, "Elena Quintana")
+    open_link(page, guardian_link)
+    assert "Firme a más tardar" in page.inner_text("#status-text")
+    sign_here(page, "Elena Quintana")
+
+    (to_office,) = emails_to(stack, OFFICE, containing=ref)  # the office hears once the parent signed
+    assert "Mateo Quintana" in to_office["text"]
+    open_link(page, link_in(to_office))
+    assert page.is_visible("#office-cancel-form") and not page.is_visible("#sign-form")
 
     for teacher in TEACHERS:
         (to_teacher,) = emails_to(stack, teacher.email)
@@ -126,11 +162,11 @@ def test_a_parent_request_signed_by_everyone_in_turn_is_approved(page: Any, stac
     (to_principal,) = emails_to(stack, SCHOOL.principal.email)
     sign_with(page, link_in(to_principal), SCHOOL.principal.name)
 
-    page.goto(guardian_link)
-    page.wait_for_selector("#sign-view:not([hidden])")
+    open_link(page, guardian_link)
     assert page.inner_text("#status-title") == "Aprobado"
-    office = emails_to(stack, OFFICE, count=4)
-    assert "Mateo Quintana" in office[0]["text"]  # the request itself
+    office = emails_to(stack, OFFICE, count=3, containing=ref)
+    assert len(office) == 3  # the request, the principal's turn, the approved agreement
+    assert office[0] == to_office
     assert "Approved" in office[-1]["subject"] or "approved" in office[-1]["subject"]
     assert "Short-Term Independent Study Agreement" in office[-1]["text"]
     approved_for_guardian = emails_to(stack, guardian, count=2)[-1]
@@ -140,20 +176,20 @@ def test_a_parent_request_signed_by_everyone_in_turn_is_approved(page: Any, stac
 def test_a_teacher_declines_and_the_parent_sees_why(page: Any, stack: Live) -> None:
     guardian = f"elena.{uuid.uuid4().hex[:6]}@family.example"
     request_as_parent(page, stack, guardian, "Lucía")
-    guardian_link = link_in(emails_to(stack, guardian)[0])
+    (to_guardian,) = emails_to(stack, guardian)
+    nobody_else_heard(stack, guardian, reference(to_guardian))
+    guardian_link = link_in(to_guardian)
     sign_with(page, guardian_link, "Elena Quintana")
     teacher = TEACHERS[1]
     to_teacher = emails_to(stack, teacher.email, containing="Lucía")
-    page.goto(link_in(to_teacher[-1]))
-    page.wait_for_selector("#decline-form")
+    open_link(page, link_in(to_teacher[-1]))
     page.fill("#decline-reason", "Hay un examen final esos días.")
     page.click("#decline-form button[type=submit]")
     page.wait_for_selector("#sign-notice:not([hidden])")
 
-    page.goto(guardian_link)
-    page.wait_for_selector("#sign-view:not([hidden])")
+    open_link(page, guardian_link)
     assert page.inner_text("#status-title") == "Rechazado"
     told = emails_to(stack, guardian, count=2)[-1]
     assert "Hay un examen final esos días." in told["text"]
-    office = emails_to(stack, OFFICE, count=3, containing="Lucía Quintana")
-    assert len(office) == 3  # the request, the guardian's signature, the decline
+    office = emails_to(stack, OFFICE, count=2, containing="Lucía Quintana")
+    assert len(office) == 2  # the request (once the guardian signed), the decline

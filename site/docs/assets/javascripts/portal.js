@@ -17,14 +17,14 @@
       titlePrefix: "Error: ",
       network: "We could not reach the server. Check your internet connection and try again.",
       serverTrouble: "Something went wrong on our side. Please try again in a few minutes.",
-      roles: { guardian: "Parent or guardian", teacher: "Teacher", principal: "Principal", student: "Student" },
+      roles: { guardian: "Parent or guardian", teacher: "Teacher", principal: "Principal", student: "Student", office: "School office" },
     },
     es: {
       errorPrefix: "Error:",
       titlePrefix: "Error: ",
       network: "No pudimos comunicarnos con el servidor. Revise su conexión a internet e inténtelo de nuevo.",
       serverTrouble: "Algo salió mal de nuestro lado. Vuelva a intentarlo en unos minutos.",
-      roles: { guardian: "Padre, madre o tutor", teacher: "Docente", principal: "Director o directora", student: "Estudiante" },
+      roles: { guardian: "Padre, madre o tutor", teacher: "Docente", principal: "Director o directora", student: "Estudiante", office: "Oficina de la escuela" },
     },
   };
 

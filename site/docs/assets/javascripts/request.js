@@ -48,7 +48,7 @@
       sending: "Sending…",
       send: "Send the request",
       sent: "Your request number is {id}. It is for {days}.",
-      usedRemaining: "This school year your child has now used {used} of the independent study days. {remaining} are left.",
+      usedRemaining: "Once you sign, your child will have used {used} of this school year's independent study days, and {remaining} will be left.",
       labels: {
         school: "School", teachers: "Teachers", student: "Child", studentId: "Student ID number",
         grade: "Grade", guardian: "Your name", email: "Your email", phone: "Your phone",
@@ -87,7 +87,7 @@
       sending: "Enviando…",
       send: "Enviar la solicitud",
       sent: "El número de su solicitud es {id}. Es por {days}.",
-      usedRemaining: "En este ciclo escolar su hijo o hija ya usó {used} de los días de estudio independiente. Le quedan {remaining}.",
+      usedRemaining: "Cuando usted firme, su hijo o hija habrá usado {used} de los días de estudio independiente de este ciclo escolar, y le quedarán {remaining}.",
       labels: {
         school: "Escuela", teachers: "Maestros", student: "Hijo o hija", studentId: "Número de estudiante",
         grade: "Grado", guardian: "Su nombre", email: "Su correo electrónico", phone: "Su teléfono",

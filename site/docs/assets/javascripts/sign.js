@@ -8,7 +8,8 @@
  * so a reload or the language switch (the same page in the other language, on
  * the same site) still finds it, and nothing else does.
  * The page shows the request and, when it is this viewer's turn, the
- * sign / decline / cancel forms. After any action it reloads the request.
+ * sign / decline / cancel forms (the school office's link: cancel with a
+ * reason). After any action it reloads the request.
  * Opened without a link (from the site's menu), it says what it is for.
  */
 (function () {
@@ -31,18 +32,23 @@
         awaiting_principal: ["Waiting for the principal", "The parent or guardian and the teachers have signed. Now the principal signs."],
         approved: ["Approved", "Everyone has signed. The independent study is approved."],
         declined: ["Declined", "This agreement was declined, so it will not go ahead. The days go back to the student's yearly total."],
-        cancelled: ["Cancelled", "The parent or guardian cancelled this request. The days go back to the student's yearly total."],
+        cancelled: ["Cancelled", "This request was cancelled, so it will not go ahead. Any days it held go back to the student's yearly total."],
         void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. The student is marked absent for those days, and the days go back to the yearly total."],
+        expired: ["Expired: never confirmed", "The parent or guardian did not sign this request in time, so it ended. It held no days, and the school was not asked to sign."],
       },
       // The same, said to the parent or guardian reading the page.
       statusToGuardian: {
-        awaiting_guardian: ["Waiting for your signature", "Nothing moves until you sign. Read the agreement, then sign it below."],
+        awaiting_guardian: ["Waiting for your signature", "Nothing moves until you sign: the school hears of this request, and the days are kept for your child, only once you have signed. Read the agreement, then sign it below."],
         awaiting_teacher: ["Waiting for the teacher", "You have signed. Now each teacher named signs, in any order."],
         awaiting_principal: ["Waiting for the principal", "You and the teachers have signed. Now the principal signs."],
         declined: ["Declined", "This agreement was declined, so it will not go ahead. The days go back to your child's yearly total."],
         cancelled: ["Cancelled", "This request was cancelled, so it will not go ahead. The days go back to your child's yearly total."],
         void: ["Void: not signed in time", "The agreement was not signed by everyone before the first day, so it does not count. Your child is marked absent for those days, and the days go back to the yearly total."],
+        expired: ["Expired: not signed in time", "You did not sign this request in time, so it ended and no days were kept for your child. If you still need independent study, send a new request."],
       },
+      signBy: "Sign by {at}. If you have not signed by then, the request ends.",
+      linkExpired: "This link has expired",
+      tooMany: "Please try again later",
       endedBy: "{who} on {at}.",
       declinedBy: "Declined by {name}, {role}, on {at}.",
       cancelledBy: "Cancelled by {name} on {at}.",
@@ -62,6 +68,7 @@
       doneSign: "Thank you. Your signature is saved.",
       doneDecline: "The agreement is declined. The family and the school office will be told.",
       doneCancel: "The request is cancelled. The school office will be told.",
+      doneOfficeCancel: "The request is cancelled. The family and everyone asked to sign are told, with your reason.",
       working: "Please wait…",
       changed: "The agreement changed after you opened it. Please read it again below, then sign.",
     },
@@ -73,17 +80,22 @@
         awaiting_principal: ["Esperando la firma del director o la directora", "El padre, la madre o el tutor y cada docente ya firmaron. Ahora firma el director o la directora."],
         approved: ["Aprobado", "Todos firmaron. El estudio independiente está aprobado."],
         declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual del estudiante."],
-        cancelled: ["Cancelado", "El padre, la madre o el tutor canceló esta solicitud. Los días vuelven al total anual del estudiante."],
+        cancelled: ["Cancelado", "Esta solicitud se canceló y no se llevará a cabo. Los días que tenía apartados vuelven al total anual del estudiante."],
         void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. El estudiante tiene falta esos días, y los días vuelven al total anual."],
+        expired: ["Vencida: nunca se confirmó", "El padre, la madre o el tutor no firmó esta solicitud a tiempo, así que se cerró. No apartó ningún día y a la escuela no se le pidió firmar."],
       },
       statusToGuardian: {
-        awaiting_guardian: ["Falta su firma", "Nada avanza hasta que usted firme. Lea el acuerdo y fírmelo más abajo."],
+        awaiting_guardian: ["Falta su firma", "Nada avanza hasta que usted firme: la escuela se entera de la solicitud, y los días se apartan para su hijo o hija, solo cuando usted haya firmado. Lea el acuerdo y fírmelo más abajo."],
         awaiting_teacher: ["Esperando la firma de cada docente", "Usted ya firmó. Ahora firma cada docente de la lista, en cualquier orden."],
         awaiting_principal: ["Esperando la firma del director o la directora", "Usted y cada docente ya firmaron. Ahora firma el director o la directora."],
         declined: ["Rechazado", "Este acuerdo fue rechazado y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
         cancelled: ["Cancelado", "Esta solicitud se canceló y no se llevará a cabo. Los días vuelven al total anual de su hijo o hija."],
         void: ["Anulado: no se firmó a tiempo", "No todos firmaron el acuerdo antes del primer día, así que no tiene validez. Su hijo o hija tiene falta esos días, y los días vuelven al total anual."],
+        expired: ["Vencida: no la firmó a tiempo", "Usted no firmó esta solicitud a tiempo, así que se cerró y no se apartó ningún día para su hijo o hija. Si todavía necesita estudio independiente, envíe una solicitud nueva."],
       },
+      signBy: "Firme a más tardar el {at}. Si para entonces no ha firmado, la solicitud se cierra.",
+      linkExpired: "Este enlace ya venció",
+      tooMany: "Inténtelo más tarde",
       endedBy: "{who}, el {at}.",
       declinedBy: "Lo rechazó {name}, {role}, el {at}.",
       cancelledBy: "La canceló {name} el {at}.",
@@ -103,6 +115,7 @@
       doneSign: "Gracias. Su firma quedó guardada.",
       doneDecline: "El acuerdo quedó rechazado. Se avisará a la familia y a la oficina de la escuela.",
       doneCancel: "La solicitud quedó cancelada. Se avisará a la oficina de la escuela.",
+      doneOfficeCancel: "La solicitud quedó cancelada. Se les avisa a la familia y a todos a quienes se les pidió firmar, con el motivo que usted dio.",
       working: "Espere, por favor…",
       changed: "El acuerdo cambió después de que usted lo abrió. Vuelva a leerlo abajo y luego firme.",
     },
@@ -117,6 +130,7 @@
   const declineForm = field("decline-form");
   const cancelBox = field("cancel-box");
   const cancelConfirm = field("cancel-confirm");
+  const officeCancelForm = field("office-cancel-form");
 
   let current = null; // the last GET response
   let busy = false;
@@ -171,9 +185,12 @@
     return "/stis/requests/" + encodeURIComponent(link().id) + (suffix || "");
   }
 
-  function problem(text) {
+  const brokenTitle = field("sign-problem-title").textContent;
+
+  function problem(text, title) {
     field("sign-loading").hidden = true;
     view.hidden = true;
+    field("sign-problem-title").textContent = title || brokenTitle;
     field("sign-problem-text").textContent = text;
     field("sign-problem").hidden = false;
     field("sign-problem-title").focus();
@@ -193,8 +210,11 @@
     const result = await P.api("GET", path("?lang=" + P.lang), undefined, where.token);
     field("sign-loading").hidden = true;
     if (!result.ok) {
-      if (result.status >= 400 && result.status < 500) forgetLink(); // refused: never tried again in this tab
-      problem(result.body.error.message);
+      const code = result.body.error.code;
+      // Refused: never tried again in this tab (a link that is only being held back by a limit stays).
+      if (result.status >= 400 && result.status < 500 && code !== "too_many_requests") forgetLink();
+      const title = { link_expired: t("linkExpired"), too_many_requests: t("tooMany") }[code];
+      problem(result.body.error.message, title);
       return false;
     }
     current = result.body;
@@ -222,6 +242,7 @@
         : t("endedBy", { who: roleName(ending.by_role), at }));
     }
     if (r.ending && r.ending.reason) lines.push(t("reason", { reason: r.ending.reason }));
+    if (r.sign_by) lines.push(t("signBy", { at: P.formatMoment(r.sign_by, data.timeZone) }));
     field("status-text").textContent = lines.join(" ");
 
     const F = t("facts");
@@ -256,7 +277,9 @@
     signForm.hidden = !r.can_sign;
     field("sign-below-box").hidden = !r.can_sign;
     declineForm.hidden = !r.can_decline;
-    cancelBox.hidden = !r.can_cancel;
+    const office = r.viewer && r.viewer.role === "office";
+    cancelBox.hidden = !r.can_cancel || office;
+    officeCancelForm.hidden = !r.can_cancel || !office;
     cancelConfirm.hidden = true;
     field("cancel-start").hidden = false;
     view.hidden = false;
@@ -264,16 +287,18 @@
 
   // --- Actions ----------------------------------------------------------------
 
-  const FIELD_OF_KEY = { name: "sign-name", agree: "sign-agree", reason: "decline-reason" };
+  const FIELD_OF_KEY = { name: "sign-name", agree: "sign-agree" };
 
-  function apiErrors(body) {
+  /** The API's refusal as {id, text} items; a `reason` belongs to the form that sent it. */
+  function apiErrors(body, reasonField) {
     const error = (body && body.error) || {};
-    const list = Object.entries(error.fields || {}).map(([key, text]) => ({ id: FIELD_OF_KEY[key] || null, text }));
+    const fieldOf = (key) => (key === "reason" ? reasonField : FIELD_OF_KEY[key]) || null;
+    const list = Object.entries(error.fields || {}).map(([key, text]) => ({ id: fieldOf(key), text }));
     if (!list.length) list.push({ id: null, text: error.message || "" });
     return list;
   }
 
-  async function act(suffix, body, doneText, button) {
+  async function act(suffix, body, doneText, button, reasonField) {
     if (busy) return;
     busy = true;
     const label = button.textContent;
@@ -287,6 +312,7 @@
       errors.clear();
       signForm.reset();
       declineForm.reset();
+      officeCancelForm.reset();
       await load();
       notice.textContent = doneText;
       notice.hidden = false;
@@ -301,7 +327,7 @@
       errors.show([{ id: null, text: code === "contract_changed" ? t("changed") : result.body.error.message }]);
       return;
     }
-    errors.show(apiErrors(result.body));
+    errors.show(apiErrors(result.body, reasonField));
   }
 
   signForm.addEventListener("submit", (event) => {
@@ -319,15 +345,21 @@
       t("doneSign"), signForm.querySelector("button[type=submit]"));
   });
 
-  declineForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const reason = field("decline-reason");
-    if (!reason.value.trim()) {
-      errors.show([{ id: "decline-reason", text: reason.dataset.required }]);
-      return;
-    }
-    act("/decline", { reason: reason.value.trim() }, t("doneDecline"), declineForm.querySelector("button[type=submit]"));
-  });
+  /** A form whose one answer is a required reason, posted as {reason} to ``suffix``. */
+  function onReason(form, reasonId, suffix, doneKey) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const reason = field(reasonId);
+      if (!reason.value.trim()) {
+        errors.show([{ id: reasonId, text: reason.dataset.required }]);
+        return;
+      }
+      act(suffix, { reason: reason.value.trim() }, t(doneKey), form.querySelector("button[type=submit]"), reasonId);
+    });
+  }
+  onReason(declineForm, "decline-reason", "/decline", "doneDecline");
+  // The school office cancels with a reason, which the family and the signers are told.
+  onReason(officeCancelForm, "cancel-reason", "/cancel", "doneOfficeCancel");
 
   field("cancel-start").addEventListener("click", () => {
     cancelConfirm.hidden = false;
