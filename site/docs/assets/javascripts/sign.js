@@ -52,6 +52,7 @@
       endedBy: "{who} on {at}.",
       declinedBy: "Declined by {name}, {role}, on {at}.",
       cancelledBy: "Cancelled by {name} on {at}.",
+      cancelledByOffice: "Cancelled by the school office ({name}) on {at}.",
       reason: "Reason: {reason}",
       facts: {
         ref: "Reference", student: "Student", grade: "Grade", school: "School", dates: "Dates", days: "School days",
@@ -99,6 +100,7 @@
       endedBy: "{who}, el {at}.",
       declinedBy: "Lo rechazó {name}, {role}, el {at}.",
       cancelledBy: "La canceló {name} el {at}.",
+      cancelledByOffice: "La canceló la oficina de la escuela ({name}) el {at}.",
       reason: "Motivo: {reason}",
       facts: {
         ref: "Referencia", student: "Estudiante", grade: "Grado", school: "Escuela", dates: "Fechas", days: "Días de clase",
@@ -237,13 +239,15 @@
       // Who ended it, by name and role: "Declined by Paul Whitaker, teacher, on …".
       const at = P.formatMoment(ending.at, data.timeZone);
       const role = roleName(ending.by_role).toLocaleLowerCase(P.lang);
-      const byName = ending.by_name && { declined: "declinedBy", cancelled: "cancelledBy" }[ending.state];
+      const office = ending.by_role === "office" && ending.state === "cancelled";
+      const byName = ending.by_name && (office ? "cancelledByOffice" : { declined: "declinedBy", cancelled: "cancelledBy" }[ending.state]);
       lines.push(byName ? t(byName, { name: ending.by_name, role, at })
         : t("endedBy", { who: roleName(ending.by_role), at }));
     }
     if (r.ending && r.ending.reason) lines.push(t("reason", { reason: r.ending.reason }));
     if (r.sign_by) lines.push(t("signBy", { at: P.formatMoment(r.sign_by, data.timeZone) }));
-    field("status-text").textContent = lines.join(" ");
+    // A time that ends in "a. m." closes its sentence with that period.
+    field("status-text").textContent = lines.join(" ").replace(/\.\.(\s|$)/g, ".$1");
 
     const F = t("facts");
     const student = r.student || {};
