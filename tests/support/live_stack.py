@@ -65,8 +65,14 @@ class Call:
 
 
 def unique(prefix: str) -> str:
-    """A short unique tag for names, emails and student ids of one test."""
+    """A short unique tag for names and emails of one test."""
     return f"{prefix}{next(_counter)}{uuid.uuid4().hex[:6]}"
+
+
+def student_number() -> str:
+    """A fresh student id in the demo district's form (9 digits, no leading zero,
+    so it is already canonical), unique within the session."""
+    return str(100_000_000 + (next(_counter) * 7_919 + uuid.uuid4().int % 7_919) % 900_000_000)
 
 
 class LiveStack:
@@ -227,12 +233,13 @@ class LiveStack:
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-ACTIVE = {"awaiting_guardian", "awaiting_teacher", "awaiting_principal", "approved"}
+# The states that hold days: the guardian has signed (an unconfirmed request holds none).
+ACTIVE = {"awaiting_teacher", "awaiting_principal", "approved"}
 
 
 def check_days(stack: LiveStack, student_id: str, school_year: str, cap: int = 15) -> list[dict[str, Any]]:
     """The invariants of one student's school year, read from the table:
-    the TOTAL counter equals the days held by the active requests and is
+    the TOTAL counter equals the days held by the confirmed requests and is
     within the cap; each DAY# claim belongs to the active request holding that
     day; active requests never overlap. Returns the active requests."""
     requests = [r for r in stack.student_requests(student_id) if r["school_year"] == school_year]
@@ -272,21 +279,24 @@ def emails_about(stack: LiveStack, request_ids: Iterable[str]) -> list[tuple[str
 
 
 @contextmanager
-def local_stack() -> Iterator[LiveStack]:
-    """The local stack on free ports, with its embedded AWS on a port we know."""
+def local_stack(env: dict[str, str] | None = None) -> Iterator[LiveStack]:
+    """The local stack on free ports, with its embedded AWS on a port we know
+    (and ``env`` added to its environment, e.g. DISTRICT_CONFIG)."""
     aws_port = free_port()
-    before = os.environ.get("STIS_AWS_PORT")
-    os.environ["STIS_AWS_PORT"] = str(aws_port)  # running_api passes the environment on
+    added = {"STIS_AWS_PORT": str(aws_port), **(env or {})}
+    before = {name: os.environ.get(name) for name in added}
+    os.environ.update(added)  # running_api passes the environment on
     try:
         with running_api() as running:
             stack = LiveStack(running, aws_port)
             STACKS.append(stack)
             yield stack
     finally:
-        if before is None:
-            os.environ.pop("STIS_AWS_PORT", None)
-        else:
-            os.environ["STIS_AWS_PORT"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
