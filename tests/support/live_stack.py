@@ -133,31 +133,33 @@ class LiveStack:
     def post(self, path: str, body: Any = None, token: str = "", **headers: str) -> Answer:
         return self.call(Call("POST", path, {} if body is None else body, token, headers))
 
-    def at_once(self, calls: list[Call], retries: int = 0) -> list[Answer]:
+    def at_once(self, calls: list[Call], retries: int = 0, timeout: float = 150) -> list[Answer]:
         """Send every call from its own thread at the same instant.
 
         A barrier releases every thread together; each then connects and
         sends its request as a plain client would (no connection opened
         beforehand, no retry of a refused or reset one). A call answered 429
         ``try_again`` is sent again, unchanged, up to ``retries`` times, as the
-        site does; ``self.retried`` counts those."""
+        site does; ``self.retried`` counts those. Each call may take ``timeout`` seconds."""
         barrier = threading.Barrier(len(calls))
         answers: list[Answer | BaseException | None] = [None] * len(calls)
+
+        def send(call: Call) -> Answer:
+            # A burst queues behind the embedded AWS, which answers one call at a time:
+            # on a loaded 2-core machine the last of 110 submits waits over a minute.
+            return self._exchange(http.client.HTTPConnection(self.host, self.port, timeout=timeout), call)
 
         def run(index: int) -> None:
             barrier.wait()
             try:
-                # A burst queues behind the embedded AWS, which answers one call at a time:
-                # on a loaded 2-core machine the last of 110 submits waits over a minute.
-                connection = http.client.HTTPConnection(self.host, self.port, timeout=150)
-                answer = self._exchange(connection, calls[index])
+                answer = send(calls[index])
                 for attempt in range(retries):
                     if answer.status != 429:
                         break
                     with self._lock:
                         self.retried += 1
                     time.sleep(min(0.5 * 2**attempt, 4.0))
-                    answer = self.call(calls[index])
+                    answer = send(calls[index])
                 answers[index] = answer
             except BaseException as error:  # reported below
                 answers[index] = error
@@ -166,7 +168,7 @@ class LiveStack:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=180)
+            thread.join(timeout=timeout + 30)
         failed = [a for a in answers if not isinstance(a, Answer)]
         assert not failed, f"{len(failed)} calls got no answer: {failed[:3]}"
         return [a for a in answers if isinstance(a, Answer)]
