@@ -19,6 +19,8 @@ GUARDIAN = "elena.quintana@family.example"
 TEACHERS = ("i.castellanos@ridgeline.alder-creek.example", "c.rojas@ridgeline.alder-creek.example")
 PRINCIPAL = "principal@ridgeline.alder-creek.example"
 OFFICE = "office@ridgeline.alder-creek.example"
+MADRONE_OFFICE = "office@madrone.alder-creek.example"
+MADRONE_TEACHER = "l.serrano@madrone.alder-creek.example"
 
 
 def dynamodb() -> Any:
@@ -105,9 +107,9 @@ def test_ses_throttled_then_down_for_hours_loses_no_email_and_sends_none_twice(a
         assert throttled.injected == 40
         assert down.injected > 0
     settle(api)
-    # submitted: guardian + office; guardian signed: two teachers + office; teachers signed:
+    # submitted: the guardian only; guardian signed: two teachers + office; teachers signed:
     # principal + office; approved: guardian, two teachers, office.
-    expected = {GUARDIAN: 2, TEACHERS[0]: 2, TEACHERS[1]: 2, PRINCIPAL: 1, OFFICE: 4}
+    expected = {GUARDIAN: 2, TEACHERS[0]: 2, TEACHERS[1]: 2, PRINCIPAL: 1, OFFICE: 3}
     assert_every_email_once(api, expected)
     final = stored(request_id)
     assert final.state.value == "approved"
@@ -123,9 +125,13 @@ def test_a_transaction_conflict_on_submit_is_retried_and_stored_once(api: Api) -
         created = api.post("/stis/requests", submit_body())
     assert fault.injected == 3
     assert created.status_code == 201
-    assert created.json_body["days_used"] == days_used() == 5
+    assert created.json_body["days_used"] == 5  # once confirmed
+    assert days_used() == 0  # unconfirmed: it holds nothing yet
     api.deliver()
-    assert_every_email_once(api, {GUARDIAN: 1, "office@madrone.alder-creek.example": 1})
+    assert_every_email_once(api, {GUARDIAN: 1})
+    api.confirm(GUARDIAN)
+    assert days_used() == 5  # stored once: its days are claimed once
+    assert_every_email_once(api, {GUARDIAN: 1, MADRONE_OFFICE: 1, MADRONE_TEACHER: 1})
 
 
 def test_a_store_that_stays_throttled_says_try_again_and_the_retry_works(api: Api) -> None:
@@ -135,9 +141,11 @@ def test_a_store_that_stays_throttled_says_try_again_and_the_retry_works(api: Ap
     assert busy.status_code == 429
     assert busy.json_body["error"]["code"] == "try_again"
     assert busy.json_body["error"]["message"].startswith("Hay muchos cambios")
-    assert days_used() == 0
+    api.deliver()
+    assert mail_counts(api) == Counter()  # nothing stored, nothing owed
     again = api.post("/stis/requests", submit_body(language="es"))
     assert again.status_code == 201
+    api.confirm(GUARDIAN)
     assert days_used() == 5
 
 
@@ -151,11 +159,13 @@ def test_a_submit_whose_answer_is_lost_is_found_again_by_its_request_key(api: Ap
     assert lost.json_body["error"]["code"] == "try_again"
     again = api.post("/stis/requests", submit_body())
     assert again.status_code == 200
-    assert again.json_body["days_used"] == days_used() == 5
+    assert again.json_body["days_used"] == 5
     api.deliver()
     api.post("/stis/requests", submit_body())
     settle(api, rounds=3)
-    assert_every_email_once(api, {GUARDIAN: 1, "office@madrone.alder-creek.example": 1})
+    assert_every_email_once(api, {GUARDIAN: 1})
+    assert api.confirm(GUARDIAN) == again.json_body["id"]
+    assert days_used() == 5
 
 
 def test_reads_that_stay_throttled_say_try_again_not_500(api: Api) -> None:
@@ -171,17 +181,25 @@ def test_reads_that_stay_throttled_say_try_again_not_500(api: Api) -> None:
 
 def test_signing_and_cancelling_ride_through_conflicts_and_throttling(api: Api) -> None:
     request_id = api.post("/stis/requests", middle_school(last_day="2027-01-22")).json_body["id"]
-    assert days_used() == 14
-    with inject(dynamodb(), "PutItem", "ThrottlingException", times=2) as throttled:
+    assert days_used() == 0
+    # the guardian's signature claims the days in one transaction: conflicts, then throttling
+    conflict = cancelled("TransactionConflict", "None")
+    with (
+        inject(
+            dynamodb(), "TransactWriteItems", "TransactionCanceledException", extra=conflict, times=2
+        ) as conflicted,
+        inject(dynamodb(), "TransactWriteItems", "ThrottlingException", times=1) as throttled,
+    ):
         assert sign(api, request_id, "guardian", "Elena Quintana").status_code == 200
-    assert throttled.injected == 2
+    assert conflicted.injected == 2
+    assert throttled.injected == 1
+    assert days_used() == 14  # claimed once
     with inject(dynamodb(), "PutItem", "ProvisionedThroughputExceededException") as stays:
         busy = sign(api, request_id, "t-rojas", "Camila Rojas")
     assert stays.injected == 4
     assert busy.status_code == 429
     assert [s.party.key for s in stored(request_id).contract.signatures] == ["guardian"]
     assert sign(api, request_id, "t-rojas", "Camila Rojas").status_code == 200
-    conflict = cancelled("TransactionConflict", "None")
     link = token(request_id, "guardian")
     with inject(dynamodb(), "TransactWriteItems", "TransactionCanceledException", extra=conflict, times=2):
         cancelled_now = api.post(f"/stis/requests/{request_id}/cancel", {}, token=link)
@@ -194,13 +212,15 @@ def test_signing_and_cancelling_ride_through_conflicts_and_throttling(api: Api) 
 
 
 def test_a_store_busy_while_recording_sent_emails_does_not_send_them_again(api: Api) -> None:
-    api.post("/stis/requests", submit_body())
+    request_id = api.post("/stis/requests", submit_body()).json_body["id"]
+    api.deliver()
+    assert sign(api, request_id, "guardian", "Elena Quintana").status_code == 200
     # the dispatcher claims (a PutItem), sends, then records (a PutItem): the record is throttled
     with inject(dynamodb(), "PutItem", "ThrottlingException", skip=1, times=3) as fault:
-        assert api.deliver() == 2
+        assert api.deliver() == 2  # the office and the teacher
     assert fault.injected == 3
     settle(api, rounds=4)  # past the five-minute lease of a claim
-    assert_every_email_once(api, {GUARDIAN: 1, "office@madrone.alder-creek.example": 1})
+    assert_every_email_once(api, {GUARDIAN: 1, MADRONE_OFFICE: 1, MADRONE_TEACHER: 1})
 
 
 def test_one_request_with_its_store_busy_does_not_hold_back_the_others_emails(api: Api) -> None:
@@ -214,7 +234,7 @@ def test_one_request_with_its_store_busy_does_not_hold_back_the_others_emails(ap
         return first in str(params.get("body", ""))
 
     with inject(dynamodb(), "GetItem", "ThrottlingException", when=about_first) as fault:
-        assert api.deliver() == 2  # the second request's two emails
+        assert api.deliver() == 1  # the second request's confirm-and-sign email
     assert fault.injected >= 1
-    assert api.deliver() == 2  # the first one's, on the next run
-    assert_every_email_once(api, {GUARDIAN: 2, "office@madrone.alder-creek.example": 2})
+    assert api.deliver() == 1  # the first one's, on the next run
+    assert_every_email_once(api, {GUARDIAN: 2})

@@ -35,10 +35,17 @@ def test_no_name_email_or_token_reaches_the_logs(live: LiveStack) -> None:
         live.post(f"/stis/requests/{cancelled.id}/cancel", {}, token=cancelled.token("guardian")).status
         == 200
     )
-    for flow in (approved, declined, cancelled):
+    by_office = Flow(live, MADRONE, days[55], days[56], **people)
+    by_office.sign("guardian", "Wilhelmina Obiang-Thorsen")
+    phoned = "The family phoned: Xiomara stays home after all"
+    answer = live.post(
+        f"/stis/requests/{by_office.id}/cancel", {"reason": phoned}, token=by_office.token("office")
+    )
+    assert answer.status == 200, answer.body
+    for flow in (approved, declined, cancelled, by_office):
         live.get(f"/stis/requests/{flow.id}", token=flow.token("guardian"))
     live.deliver()
-    live.secrets.update({people["reason"], reason, people["guardian"]["phone"]})
+    live.secrets.update({people["reason"], reason, phoned, people["guardian"]["phone"]})
 
     output = "\n".join(line for stack in STACKS for line in stack.output)
     assert '"msg": "request"' in output, "the stack's logs were not captured"

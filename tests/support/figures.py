@@ -32,6 +32,8 @@ NAMES = {
     "race_requests": "HTTP requests sent inside those races",
     "faults_injected": "AWS errors injected (SES throttling/outage, DynamoDB conflicts/throttling)",
     "misuses_tried": "misuses tried (tokens, replays, sizes, content types, CORS, escaping)",
+    "attacks_replayed": "intake attacks of issue 13 replayed over HTTP against the local stack",
+    "attack_requests": "HTTP requests sent by those attacks",
     "server_errors": "5xx answers",
     "lost_requests": "accepted requests not stored, or stored days not matching them",
     "lost_emails": "emails owed but never sent",

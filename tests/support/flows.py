@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.config.loader import load
 from tests.support.bodies import submit_body
-from tests.support.live_stack import Answer, Call, LiveStack, unique
+from tests.support.live_stack import Answer, Call, LiveStack, student_number, unique
 
 MADRONE = {
     "school_id": "madrone-elementary",
@@ -91,7 +91,7 @@ class Flow:
     ) -> None:
         self.stack = stack
         self.school = school
-        self.student_id = unique("S")[:20]
+        self.student_id = student_number()
         self.guardian = f"{unique('guardian')}@family.example"
         if "student" in changes:
             changes["student"] = {
@@ -116,6 +116,8 @@ class Flow:
             return self.stack.link(self.guardian, self.id)
         if party == "principal":
             return self.stack.link(self.school["principal"], self.id)
+        if party == "office":
+            return self.stack.link(self.school["office"], self.id)
         index = self.school["teacher_ids"].index(party)
         return self.stack.link(self.school["teacher_emails"][index], self.id)
 

@@ -65,8 +65,14 @@ class Call:
 
 
 def unique(prefix: str) -> str:
-    """A short unique tag for names, emails and student ids of one test."""
+    """A short unique tag for names and emails of one test."""
     return f"{prefix}{next(_counter)}{uuid.uuid4().hex[:6]}"
+
+
+def student_number() -> str:
+    """A fresh student id in the demo district's form (9 digits, no leading zero,
+    so it is already canonical), unique within the session."""
+    return str(100_000_000 + (next(_counter) * 7_919 + uuid.uuid4().int % 7_919) % 900_000_000)
 
 
 class LiveStack:
@@ -127,31 +133,33 @@ class LiveStack:
     def post(self, path: str, body: Any = None, token: str = "", **headers: str) -> Answer:
         return self.call(Call("POST", path, {} if body is None else body, token, headers))
 
-    def at_once(self, calls: list[Call], retries: int = 0) -> list[Answer]:
+    def at_once(self, calls: list[Call], retries: int = 0, timeout: float = 150) -> list[Answer]:
         """Send every call from its own thread at the same instant.
 
         A barrier releases every thread together; each then connects and
         sends its request as a plain client would (no connection opened
         beforehand, no retry of a refused or reset one). A call answered 429
         ``try_again`` is sent again, unchanged, up to ``retries`` times, as the
-        site does; ``self.retried`` counts those."""
+        site does; ``self.retried`` counts those. Each call may take ``timeout`` seconds."""
         barrier = threading.Barrier(len(calls))
         answers: list[Answer | BaseException | None] = [None] * len(calls)
+
+        def send(call: Call) -> Answer:
+            # A burst queues behind the embedded AWS, which answers one call at a time:
+            # on a loaded 2-core machine the last of 110 submits waits over a minute.
+            return self._exchange(http.client.HTTPConnection(self.host, self.port, timeout=timeout), call)
 
         def run(index: int) -> None:
             barrier.wait()
             try:
-                # A burst queues behind the embedded AWS, which answers one call at a time:
-                # on a loaded 2-core machine the last of 110 submits waits over a minute.
-                connection = http.client.HTTPConnection(self.host, self.port, timeout=150)
-                answer = self._exchange(connection, calls[index])
+                answer = send(calls[index])
                 for attempt in range(retries):
                     if answer.status != 429:
                         break
                     with self._lock:
                         self.retried += 1
                     time.sleep(min(0.5 * 2**attempt, 4.0))
-                    answer = self.call(calls[index])
+                    answer = send(calls[index])
                 answers[index] = answer
             except BaseException as error:  # reported below
                 answers[index] = error
@@ -160,7 +168,7 @@ class LiveStack:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=180)
+            thread.join(timeout=timeout + 30)
         failed = [a for a in answers if not isinstance(a, Answer)]
         assert not failed, f"{len(failed)} calls got no answer: {failed[:3]}"
         return [a for a in answers if isinstance(a, Answer)]
@@ -227,12 +235,13 @@ class LiveStack:
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-ACTIVE = {"awaiting_guardian", "awaiting_teacher", "awaiting_principal", "approved"}
+# The states that hold days: the guardian has signed (an unconfirmed request holds none).
+ACTIVE = {"awaiting_teacher", "awaiting_principal", "approved"}
 
 
 def check_days(stack: LiveStack, student_id: str, school_year: str, cap: int = 15) -> list[dict[str, Any]]:
     """The invariants of one student's school year, read from the table:
-    the TOTAL counter equals the days held by the active requests and is
+    the TOTAL counter equals the days held by the confirmed requests and is
     within the cap; each DAY# claim belongs to the active request holding that
     day; active requests never overlap. Returns the active requests."""
     requests = [r for r in stack.student_requests(student_id) if r["school_year"] == school_year]
@@ -272,21 +281,24 @@ def emails_about(stack: LiveStack, request_ids: Iterable[str]) -> list[tuple[str
 
 
 @contextmanager
-def local_stack() -> Iterator[LiveStack]:
-    """The local stack on free ports, with its embedded AWS on a port we know."""
+def local_stack(env: dict[str, str] | None = None) -> Iterator[LiveStack]:
+    """The local stack on free ports, with its embedded AWS on a port we know
+    (and ``env`` added to its environment, e.g. DISTRICT_CONFIG)."""
     aws_port = free_port()
-    before = os.environ.get("STIS_AWS_PORT")
-    os.environ["STIS_AWS_PORT"] = str(aws_port)  # running_api passes the environment on
+    added = {"STIS_AWS_PORT": str(aws_port), **(env or {})}
+    before = {name: os.environ.get(name) for name in added}
+    os.environ.update(added)  # running_api passes the environment on
     try:
         with running_api() as running:
             stack = LiveStack(running, aws_port)
             STACKS.append(stack)
             yield stack
     finally:
-        if before is None:
-            os.environ.pop("STIS_AWS_PORT", None)
-        else:
-            os.environ["STIS_AWS_PORT"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
