@@ -195,3 +195,13 @@ def test_a_ten_megabyte_body_is_refused_as_too_large(api: Api) -> None:
     response = api.post("/stis/requests", submit_body(reason="x" * 10_000_000))
     assert response.status_code == 413
     assert response.json_body["error"]["code"] == "payload_too_large"
+
+
+def test_a_reason_may_hold_an_emoji_but_not_a_direction_override(api: Api) -> None:
+    family = (
+        "Visita a la abuela \U0001f468\u200d\U0001f469\u200d\U0001f467"  # a family emoji, joined by U+200D
+    )
+    assert api.post("/stis/requests", submit_body(reason=family)).status_code == 201
+    hidden = api.post("/stis/requests", submit_body(request_key="b1b2c3d4-0000", reason="Visita \u202eanalp"))
+    assert hidden.status_code == 422
+    assert "reason" in hidden.json_body["error"]["fields"]

@@ -35,6 +35,8 @@ def _one_line(value: str) -> str:
 # Invisible characters that change how text reads: zero-width and direction marks,
 # embeddings, overrides and isolates (a name "\u202egnp.exe" shows reversed).
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+# In free text the joiners stay: emoji sequences (a family, a flag) and some scripts need them.
+_INVISIBLE_IN_TEXT = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
 # A web address in a reason: a scheme, www., or a name ending in a common top-level domain.
 _LINK = re.compile(
     r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
@@ -44,7 +46,7 @@ _NAME_PUNCTUATION = frozenset(" -'’.")
 
 
 def _paragraph(value: str) -> str:
-    if _CONTROL_BUT_NEWLINES.search(value) or _INVISIBLE.search(value):
+    if _CONTROL_BUT_NEWLINES.search(value) or _INVISIBLE_IN_TEXT.search(value):
         raise PydanticCustomError("control", "contains control characters")
     return value.replace("\r\n", "\n")
 
