@@ -2,11 +2,13 @@
 # themselves up on a fresh machine (virtualenv, pinned packages, Chromium).
 
 # The Lambda functions run on Python 3.13 (`chalice package` names the runtime
-# after the Python it runs on), so .venv and every test use 3.13 too: found on
-# PATH, else among pyenv's versions; PYTHON=/path/to/python3.13 overrides.
+# after the Python it runs on), so .venv and every test use 3.13 too: found among
+# pyenv's versions, else on PATH; PYTHON=/path/to/python3.13 overrides.
 PYTHON_VERSION := 3.13
-PYTHON ?= $(or $(shell command -v python$(PYTHON_VERSION) 2>/dev/null),$(lastword $(sort $(wildcard \
-	$(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION)))))
+# pyenv's own versions come first: on PATH, pyenv puts a *shim* named python3.13
+# that refuses to run while pyenv's global version is another one.
+PYTHON ?= $(or $(lastword $(sort $(wildcard \
+	$(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION)))),$(shell command -v python$(PYTHON_VERSION) 2>/dev/null))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-py$(PYTHON_VERSION)-$(shell cat requirements-dev.txt backend/requirements.txt | sha1sum | cut -c1-12)
