@@ -23,20 +23,20 @@ class StisError(Exception):
         return f"{type(self).__name__}({self.details!r})"
 
 
-class _DayRefused(StisError):
-    """One of the request's dates (``field``) cannot be used."""
+class NotASchoolDay(StisError):
+    code = "not_a_school_day"
 
     def __init__(self, field: str, day: date) -> None:
         super().__init__(day=day)
         self.field = field
 
 
-class NotASchoolDay(_DayRefused):
-    code = "not_a_school_day"
-
-
-class OutsideSchoolYear(_DayRefused):
+class OutsideSchoolYear(StisError):
     code = "outside_school_year"
+
+    def __init__(self, field: str, day: date) -> None:
+        super().__init__(day=day)
+        self.field = field
 
 
 class SpansSchoolYears(StisError):
