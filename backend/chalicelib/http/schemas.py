@@ -26,12 +26,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _one_line(value: str) -> str:
-    if _CONTROL.search(value):
-        raise PydanticCustomError("control", "contains control characters")
-    return value
-
-
 # Invisible characters that change how text reads: zero-width and direction marks,
 # embeddings, overrides and isolates (a name "\u202egnp.exe" shows reversed).
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
