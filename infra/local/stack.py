@@ -121,6 +121,10 @@ class LocalStack:
     jobs_every: float = 60.0
     _stoppers: list[Any] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    # One batch of scheduled work at a time: when run_jobs returns (`make jobs`,
+    # the mailbox's "run the jobs" button), every email due when it was called
+    # has been sent, not left half-way in the background loop's hands.
+    _working: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def api_url(self) -> str:
@@ -241,11 +245,15 @@ class LocalStack:
         """What the AWS schedules and the table stream do, now."""
         from chalicelib.wiring import dispatcher, jobs
 
+        with self._working:
+            return self._run_jobs(dispatcher(), jobs())
+
+    def _run_jobs(self, dispatcher: Any, jobs: Any) -> dict[str, int]:
         counts = {
-            "voided": jobs().end_unsigned(),
-            "reminded": jobs().send_reminders(),
+            "voided": jobs.end_unsigned(),
+            "reminded": jobs.send_reminders(),
         }
-        counts["emails_sent"] = dispatcher().dispatch_due()
+        counts["emails_sent"] = dispatcher.dispatch_due()
         return counts
 
     def _background_work(self) -> None:
@@ -254,7 +262,8 @@ class LocalStack:
         last_jobs = time.monotonic()
         while not self._stop.wait(self.dispatch_every):
             try:
-                dispatcher().dispatch_due()
+                with self._working:
+                    dispatcher().dispatch_due()
                 if time.monotonic() - last_jobs >= self.jobs_every:
                     last_jobs = time.monotonic()
                     self.run_jobs()
