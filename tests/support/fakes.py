@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,7 +13,7 @@ from chalicelib.core.request import StoredRequest
 from chalicelib.core.roster import RosterStudent
 from chalicelib.core.rules import HeldDays
 from chalicelib.service.errors import OPEN_RETRY_AFTER, DuplicateRequestKey, StaleWrite, TooManyRequests
-from chalicelib.service.ports import MailerError, OpenLimits, StudentDays
+from chalicelib.service.ports import Attachment, MailerError, OpenLimits, StudentDays
 
 
 class FakeClock:
@@ -34,6 +34,7 @@ class SentEmail:
     text: str
     html: str
     tags: dict[str, str]
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass
@@ -42,10 +43,18 @@ class FakeMailer:
     failing: str = ""  # an SES-like error code while set
     retryable: bool = True
 
-    def send(self, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str,
+        tags: dict[str, str],
+        attachments: Sequence[Attachment] = (),
+    ) -> str:
         if self.failing:
             raise MailerError(self.failing, self.retryable)
-        self.sent.append(SentEmail(to, subject, text, html, tags))
+        self.sent.append(SentEmail(to, subject, text, html, tags, tuple(attachments)))
         return f"fake-{len(self.sent)}"
 
     def to(self, address: str) -> list[SentEmail]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import default as email_policy
 from typing import Any
 
-from ..service.ports import MailerError
+from ..service.ports import Attachment, MailerError
 
 # SES answers that mean "not now": worth trying again later.
 RETRYABLE = {
@@ -23,8 +24,11 @@ RETRYABLE = {
 }
 
 
-def mime_message(sender: str, to: str, subject: str, text: str, html: str) -> bytes:
-    """A multipart/alternative message: the text part first, then the HTML.
+def mime_message(
+    sender: str, to: str, subject: str, text: str, html: str, attachments: Sequence[Attachment] = ()
+) -> bytes:
+    """A multipart/alternative message: the text part first, then the HTML;
+    with attachments, that alternative inside a multipart/mixed, files after it.
 
     Python's email package refuses a header containing a line break, so no
     text from a request can add a header (``Bcc:``...) to the message."""
@@ -41,6 +45,11 @@ def mime_message(sender: str, to: str, subject: str, text: str, html: str) -> by
     # mail; an 8bit body can reach a reader as "In�s".
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message.as_bytes()
 
 
@@ -61,13 +70,21 @@ class SesMailer:
         self.sender = sender
         self.configuration_set = configuration_set
 
-    def send(self, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str,
+        tags: dict[str, str],
+        attachments: Sequence[Attachment] = (),
+    ) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
 
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [to]},
-            "Content": {"Raw": {"Data": mime_message(self.sender, to, subject, text, html)}},
+            "Content": {"Raw": {"Data": mime_message(self.sender, to, subject, text, html, attachments)}},
             "EmailTags": [{"Name": k, "Value": v} for k, v in sorted(tags.items())],
         }
         if self.configuration_set:

@@ -32,6 +32,8 @@ class State(StrEnum):
     CANCELLED = "cancelled"
     VOID = "void"
     EXPIRED = "expired"
+    AWAITING_EVALUATION = "awaiting_evaluation"  # the last day has ended: teachers record the work
+    CLOSED = "closed"  # every teacher has recorded: the credited days are final
 
     @property
     def is_awaiting(self) -> bool:
@@ -52,7 +54,15 @@ class State(StrEnum):
 
 
 AWAITING = frozenset({State.AWAITING_GUARDIAN, State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL})
-CONFIRMED = frozenset({State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL, State.APPROVED})
+CONFIRMED = frozenset(
+    {
+        State.AWAITING_TEACHER,
+        State.AWAITING_PRINCIPAL,
+        State.APPROVED,
+        State.AWAITING_EVALUATION,
+        State.CLOSED,
+    }
+)
 FINAL = frozenset({State.APPROVED, State.DECLINED, State.CANCELLED, State.VOID, State.EXPIRED})
 ENDED = FINAL - {State.APPROVED}
 
@@ -81,6 +91,7 @@ class Role(StrEnum):
     TEACHER = "teacher"
     PRINCIPAL = "principal"
     OFFICE = "office"  # the school office: views and cancels, never signs
+    STUDENT = "student"  # signs beside the guardian (before_start) or the teacher (on_return); holds no link
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,12 @@ class Party:
     @classmethod
     def office(cls) -> Party:
         return cls(Role.OFFICE, "office")
+
+    @classmethod
+    def student(cls) -> Party:
+        """The student's signature is a ``Signature`` with this party, kept in
+        ``Contract.signatures`` beside the others; it never takes a turn."""
+        return cls(Role.STUDENT, "student")
 
     @property
     def key(self) -> str:

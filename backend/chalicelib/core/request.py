@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from enum import StrEnum
 
 from .calendar import SchoolDaySpan
 from .contract import Contract, Party, Role, State
 from .rules import HeldDays
 
 OFFICE = "office"
+
+
+class DayResult(StrEnum):
+    """What one school day of a contract counts as, for attendance."""
+
+    CREDITED = "credited"  # every teacher judged the work complete
+    NOT_CREDITED = "not_credited"
+    PENDING = "pending"  # not yet recorded
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,11 @@ class StoredRequest(SchoolDaySpan):
         keys = [m.recipient for m in self.outbox if m.kind in ("review_and_sign", "confirm_and_sign")]
         return tuple(dict.fromkeys(keys))
 
+    def day_results(self) -> dict[date, DayResult]:
+        """Each school day of the contract with its result. The teachers'
+        evaluation (SPEC 3b) decides it; until one is recorded, every day is pending."""
+        return dict.fromkeys(self.dates, DayResult.PENDING)
+
     def held(self) -> HeldDays:
         return HeldDays(self.id, self.school_year, self.first_day, self.last_day, self.school_days)
 
@@ -143,7 +157,7 @@ class StoredRequest(SchoolDaySpan):
 
 def party_of(key: str) -> Party:
     """The party a stored key names: ``guardian``, ``principal``, ``office`` or a teacher's id."""
-    if key in (Role.GUARDIAN.value, Role.PRINCIPAL.value, Role.OFFICE.value):
+    if key in (Role.GUARDIAN.value, Role.PRINCIPAL.value, Role.OFFICE.value, Role.STUDENT.value):
         return Party(Role(key), key)
     return Party.teacher(key)
 

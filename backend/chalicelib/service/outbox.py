@@ -83,6 +83,7 @@ class Dispatcher:
                 email.text,
                 email.html,
                 {"kind": message.kind, "role": role_of(message.recipient)},
+                email.attachments,
             )
         except MailerError as error:
             log.warning(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -88,9 +88,26 @@ class Store(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email: the agreement PDF, a calendar file, a CSV."""
+
+    filename: str
+    content_type: str  # "application/pdf", "text/calendar", "text/csv"
+    data: bytes
+
+
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
-        """Send one email; return the provider's message id. Raises
+    def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str,
+        tags: dict[str, str],
+        attachments: Sequence[Attachment] = (),
+    ) -> str:
+        """Send one email (with its attachments); return the provider's message id. Raises
         ``MailerError`` (``retryable`` says whether to try again later)."""
         ...
 
@@ -111,6 +128,7 @@ class Composed:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Composer(Protocol):

@@ -102,7 +102,13 @@ def test_an_unsigned_contract_becomes_void_when_the_first_day_starts() -> None:
 
 def test_only_contracts_the_guardian_has_confirmed_hold_days() -> None:
     holding = {s for s in State if s.holds_days}
-    assert holding == {State.AWAITING_TEACHER, State.AWAITING_PRINCIPAL, State.APPROVED}
+    assert holding == {
+        State.AWAITING_TEACHER,
+        State.AWAITING_PRINCIPAL,
+        State.APPROVED,
+        State.AWAITING_EVALUATION,
+        State.CLOSED,
+    }
 
 
 def test_what_each_change_of_state_does_to_the_days() -> None:
