@@ -139,6 +139,8 @@ class StisConfig(Strict):
     confirm_within_hours: int = Field(48, ge=1, le=24 * 14)
     max_reminders: int = Field(3, ge=0, le=14)  # per signer, once a day at most
     link_days_after_end: int = Field(60, ge=1, le=3650)  # links stop working this long after the end
+    # Teachers record the work within this many school days of the return, else the office is told.
+    evaluation_due_school_days: int = Field(5, ge=1, le=30)
 
     @model_validator(mode="after")
     def lengths(self) -> Self:
@@ -323,6 +325,18 @@ class DistrictInfo(Strict):
     website: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
 
 
+class AttendanceCode(Strict):
+    """How the office posts an independent study day in the student information system."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12)]
+    label: Text  # what the code means, in each language
+
+
+class AttendanceCodes(Strict):
+    credited: AttendanceCode  # the work was judged complete: the day counts as attendance
+    not_credited: AttendanceCode  # the work was not complete: the day is an absence
+
+
 class DistrictConfig(Strict):
     district: DistrictInfo
     school_years: list[SchoolYearConfig] = Field(min_length=1)
@@ -337,6 +351,7 @@ class DistrictConfig(Strict):
     intake: IntakeLimits = IntakeLimits()
     roster: RosterMode = "off"
     roster_school_column: RosterSchoolColumn = "identifier"
+    attendance_codes: AttendanceCodes
 
     @property
     def languages(self) -> tuple[str, ...]:
