@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .config.loader import district
 from .service.jobs import Jobs
-from .service.ports import SystemClock
+from .service.ports import Clock, SystemClock
 from .service.records import Records
 from .service.signing import Signing
 from .service.submitting import Submitting
@@ -20,6 +20,19 @@ from .settings import settings
 
 if TYPE_CHECKING:
     from .service.outbox import Dispatcher
+
+# The clock every use case and the dispatcher read. Real time, always, in AWS:
+# only the local stack (infra/local/stack.py) replaces it, through use_clock, so a
+# person can walk through weeks in seconds. No route of the app can reach it.
+_clock: Clock = SystemClock()
+
+
+def use_clock(clock: Clock) -> None:
+    """Local stack only: build every use case from now on with ``clock``."""
+    global _clock
+    _clock = clock
+    for built in (records, submitting, signing, jobs, dispatcher):
+        built.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +42,7 @@ def records() -> Records:
     from .adapters.secrets import token_secret
 
     store = DynamoStore(client("dynamodb"), settings().table_name)
-    return Records(district(), store, SystemClock(), token_secret())
+    return Records(district(), store, _clock, token_secret())
 
 
 @lru_cache(maxsize=1)

@@ -155,6 +155,7 @@ class LocalStack:
         self.check_ports()
         self.ports.aws = self.ports.aws or free_port()
         self._start_aws()
+        self._install_clock()
         self._start_api()
         self._start_mailbox()
         if self.build_site:
@@ -200,6 +201,16 @@ class LocalStack:
         self._stoppers.append(partial(_forget, where, aws))
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
 
+    def _install_clock(self) -> None:
+        """The API and the jobs read a clock the mailbox can move (POST /clock)."""
+        if str(BACKEND) not in sys.path:
+            sys.path.insert(0, str(BACKEND))
+        from chalicelib.wiring import use_clock
+        from infra.local.clock import LocalClock
+
+        self.clock = LocalClock()
+        use_clock(self.clock)
+
     def _start_api(self) -> None:
         from chalice.config import Config
         from chalice.local import create_local_server
@@ -219,8 +230,8 @@ class LocalStack:
         from infra.local.mailbox import Mailbox, serve
 
         say(f"starting the mailbox on {self.mail_url}")
-        self.mailbox = Mailbox(REGION)
-        server = serve(self.mailbox, "127.0.0.1", self.ports.mail, on_jobs=self.run_jobs)
+        self.mailbox = Mailbox(REGION, self.clock)
+        server = serve(self.mailbox, "127.0.0.1", self.ports.mail, on_jobs=self.run_jobs, clock=self.clock)
         hold_a_crowd(server)
         self._stoppers.append(partial(_close, server))
 

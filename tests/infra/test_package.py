@@ -713,3 +713,13 @@ def test_distribution_logs_without_cookies_behind_the_edge_web_acl(
     assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     asserted = [a["Assert"]["Fn::Not"][0]["Fn::Equals"][0] for a in rule["Assertions"]]
     assert asserted == [{"Ref": "SiteCertificateArn"}, {"Ref": "SiteWebAclArn"}]
+
+
+def test_the_packaged_api_has_no_clock_to_set(resources: dict[str, Any]) -> None:
+    """The local stack's clock (POST :8025/clock) is never deployed: the API's
+    paths are the app's own routes, none of them a clock."""
+    from app import app
+
+    paths = set(resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"])
+    assert paths == set(app.routes)
+    assert not [p for p in paths if "clock" in p.lower() or "time" in p.lower()]

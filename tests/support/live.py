@@ -1,7 +1,7 @@
 """Start the real local stack, as `make dev` does, on free ports, for a test.
 
 with running_api() as live:           # API and mailbox only
-    live.url, live.mailbox(), live.run_jobs()
+    live.url, live.mailbox(), live.run_jobs(), live.set_clock(when), live.reset_clock()
 with running_api(site=True) as live:  # and the site, built for that API
     live.site_url
 """
@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,22 @@ class Live:
             if len(messages) >= count or time.monotonic() > deadline:
                 return messages
             time.sleep(0.2)
+
+    def set_clock(self, when: datetime) -> dict[str, Any]:
+        """Move the clock the local API and jobs read to ``when`` (it keeps running)."""
+        return self._clock("POST", json.dumps({"now": when.isoformat()}).encode())
+
+    def reset_clock(self) -> dict[str, Any]:
+        """Real time again."""
+        return self._clock("DELETE")
+
+    def _clock(self, method: str, data: bytes | None = None) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"{self.mail_url}/clock", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer: dict[str, Any] = json.load(response)
+            return answer
 
     def run_jobs(self) -> dict[str, int]:
         request = urllib.request.Request(f"{self.mail_url}/jobs", data=b"", method="POST")

@@ -1,0 +1,91 @@
+"""The local stack's clock (`POST :8025/clock`): a person walks weeks through in
+seconds, and the API, the jobs and the mailbox all read the same moved clock."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tests.support.flows import MADRONE, Flow
+from tests.support.live_stack import LiveStack
+
+
+def _send(stack: LiveStack, method: str, path: str, data: bytes | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(f"{stack.live.mail_url}{path}", data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_a_request_left_unsigned_expires_once_the_clock_passes_its_confirm_window(
+    fresh_live: LiveStack,
+) -> None:
+    stack = fresh_live
+    assert stack.live.reset_clock()["set"] is False
+    flow = Flow(stack, MADRONE, date(2027, 3, 1), date(2027, 3, 2))
+    assert stack.live.run_jobs()["voided"] == 0  # nothing is late in real time
+    assert stack.request(flow.id)["state"] == "awaiting_guardian"  # type: ignore[index]
+
+    # The guardian has 48 hours to confirm; two days and an hour later...
+    answer = stack.live.set_clock(datetime.now(UTC) + timedelta(hours=49))
+    assert answer["set"] is True
+    assert datetime.fromisoformat(answer["now"]) - datetime.now(UTC) > timedelta(hours=48)
+    assert stack.live.run_jobs()["voided"] == 1
+    assert stack.request(flow.id)["state"] == "expired"  # type: ignore[index]
+    assert stack.live.run_jobs()["voided"] == 0  # once only
+
+    # Whoever watches the mailbox is told the clock is not real time.
+    status, page = _send(stack, "GET", "/")
+    assert status == 200
+    assert "Clock set to" in page
+    assert "real time is" in page
+
+    assert stack.live.reset_clock()["set"] is False
+    status, page = _send(stack, "GET", "/")
+    assert "Clock set to" not in page
+
+
+def test_the_quote_follows_the_set_clock(fresh_live: LiveStack) -> None:
+    stack = fresh_live
+    asked = {"first_day": "2027-01-19", "last_day": "2027-01-20"}
+    before = stack.post("/stis/quote", asked)
+    assert before.status == 200, before.body
+    assert before.body["notice_ok"] is True  # weeks ahead in real time
+
+    stack.live.set_clock(datetime.fromisoformat("2027-01-20T08:00:00-08:00"))
+    after = stack.post("/stis/quote", asked)
+    assert after.status == 200, after.body
+    assert after.body["notice_ok"] is False  # those days have begun on the set clock
+    assert after.body["earliest_first_day"] > "2027-01-20"
+    stack.live.reset_clock()
+    assert stack.post("/stis/quote", asked).body["notice_ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"", "JSON"),
+        (b"not json", "JSON"),
+        (b'{"when": "2027-01-20T08:00:00Z"}', '"now"'),
+        (b'{"now": 5}', '"now"'),
+        (b'{"now": "next tuesday"}', "ISO 8601"),
+        (b'{"now": "2027-01-20T08:00:00"}', "UTC offset"),
+        (b'{"now": "9999-01-01T00:00:00Z"}', "2100"),
+        (b"\xff\xfe", "JSON"),
+    ],
+)
+def test_a_bad_clock_body_is_refused_with_a_clear_message(live: LiveStack, body: bytes, says: str) -> None:
+    status, text = _send(live, "POST", "/clock", body)
+    assert status == 400
+    message = json.loads(text)["error"]
+    assert says in message
+    assert "Traceback" not in text
+    status, text = _send(live, "GET", "/clock")
+    assert status == 200
+    assert json.loads(text)["set"] is False  # left as it was
