@@ -75,7 +75,7 @@ def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
         # Until the guardian signs, only the guardian hears, with nothing typed into the form.
         assert [m["to"] for m in messages] == ["samir.haddad@family.example"]
         for message in messages:
-            assert set(message) == {"id", "to", "subject", "text", "html", "sent_at"}
+            assert set(message) == {"id", "to", "subject", "text", "html", "sent_at", "attachments"}
             assert "Noor" not in message["subject"] + message["text"]
         with urllib.request.urlopen(live.mail_url + "/", timeout=10) as page:
             html = page.read().decode()
