@@ -20,6 +20,7 @@ from .settings import settings
 
 if TYPE_CHECKING:
     from .service.outbox import Dispatcher
+    from .service.register import WeeklyRegister
 
 # The clock every use case and the dispatcher read. Real time, always, in AWS:
 # only the local stack (infra/local/stack.py) replaces it, through use_clock, so a
@@ -31,7 +32,7 @@ def use_clock(clock: Clock) -> None:
     """Local stack only: build every use case from now on with ``clock``."""
     global _clock
     _clock = clock
-    for built in (records, submitting, signing, jobs, dispatcher):
+    for built in (records, submitting, signing, jobs, dispatcher, weekly_register):
         built.cache_clear()
 
 
@@ -74,10 +75,33 @@ def dispatcher() -> Dispatcher:
     return Dispatcher(shared.store, mailer, shared.clock, composer)
 
 
+@lru_cache(maxsize=1)
+def weekly_register() -> WeeklyRegister:
+    from .adapters.aws import client
+    from .adapters.ses import SesMailer
+    from .email.register import RegisterEmailComposer
+    from .service.register import WeeklyRegister
+
+    current = settings()
+    shared = records()
+    mailer = SesMailer(client("sesv2"), current.sender_email, current.ses_configuration_set)
+    return WeeklyRegister(shared, mailer, RegisterEmailComposer(shared.district))
+
+
 def reset() -> None:
     """Forget every built piece, the settings, the token secret and the AWS clients
     (tests change them; a SnapStart restore must build them again)."""
     from .adapters import aws, secrets
 
-    for built in (settings, secrets.token_secret, aws.client, records, submitting, signing, jobs, dispatcher):
+    for built in (
+        settings,
+        secrets.token_secret,
+        aws.client,
+        records,
+        submitting,
+        signing,
+        jobs,
+        dispatcher,
+        weekly_register,
+    ):
         built.cache_clear()
