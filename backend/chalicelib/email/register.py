@@ -17,7 +17,7 @@ from typing import Any
 from ..config.schema import DistrictConfig, Text
 from ..core.register import RegisterRow, school_week
 from ..core.request import DayResult
-from ..i18n import format_date, format_grade
+from ..i18n import format_grade
 from ..i18n.text import N_, gettext
 from ..service.ports import Attachment, Composed, NoRecipient
 from .compose import Renderer
@@ -69,7 +69,7 @@ class RegisterEmailComposer:
             "week": gettext(
                 "%(first)s to %(last)s", language, first=_day(first, language), last=_day(last, language)
             ),
-            "week_start": format_date(first, language),
+            "week_start": _long_day(first, language),
             "rows": [
                 {
                     "day": _day(row.day, language),
@@ -121,6 +121,13 @@ def _day(day: date, language: str) -> str:
     from babel.dates import format_date as babel_date
 
     return str(babel_date(day, "EEE d MMM" if language == "es" else "EEE, MMM d", locale=language))
+
+
+def _long_day(day: date, language: str) -> str:
+    """ "4 de enero de 2027", "January 4, 2027": the week's first day in a sentence."""
+    from babel.dates import format_date as babel_date
+
+    return str(babel_date(day, "long", locale=language))
 
 
 def _label(label: Text, language: str) -> str:
