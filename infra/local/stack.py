@@ -254,17 +254,18 @@ class LocalStack:
 
     def run_jobs(self) -> dict[str, int]:
         """What the AWS schedules and the table stream do, now."""
-        from chalicelib.wiring import dispatcher, jobs
+        from chalicelib.wiring import dispatcher, jobs, weekly_register
 
         with self._working:
-            return self._run_jobs(dispatcher(), jobs())
+            return self._run_jobs(dispatcher(), jobs(), weekly_register())
 
-    def _run_jobs(self, dispatcher: Any, jobs: Any) -> dict[str, int]:
+    def _run_jobs(self, dispatcher: Any, jobs: Any, register: Any) -> dict[str, int]:
         counts = {
             "voided": jobs.end_unsigned(),
             "reminded": jobs.send_reminders(),
         }
         counts["emails_sent"] = dispatcher.dispatch_due()
+        counts["registers"] = register.run()
         return counts
 
     def _background_work(self) -> None:

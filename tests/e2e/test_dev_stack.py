@@ -50,7 +50,13 @@ def test_stopping_it_leaves_nothing_listening() -> None:
 
 def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
     with running_api() as live:
-        assert live.run_jobs() == {"voided": 0, "reminded": 0, "emails_sent": 0}
+        counts = live.run_jobs()
+        assert counts["registers"] in (0, 2)  # 2 on a Monday: one per school office
+        assert {k: v for k, v in counts.items() if k != "registers"} == {
+            "voided": 0,
+            "reminded": 0,
+            "emails_sent": 0,
+        }
         body = submit_body(
             request_key="5c0ffee0-0000-4000-8000-000000000001",
             language="en",

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.support.flows import MADRONE, Flow
+from tests.support.live import is_register
 from tests.support.live_stack import LiveStack
 
 
@@ -89,3 +90,37 @@ def test_a_bad_clock_body_is_refused_with_a_clear_message(live: LiveStack, body:
     status, text = _send(live, "GET", "/clock")
     assert status == 200
     assert json.loads(text)["set"] is False  # left as it was
+
+
+def test_with_the_clock_set_to_a_monday_the_office_gets_last_weeks_register(fresh_live: LiveStack) -> None:
+    """A walk through with the clock: an approved agreement for two days, then the
+    clock moves to the Monday after, and `make jobs` sends the register at once."""
+    stack = fresh_live
+    flow = Flow(stack, MADRONE, date(2027, 1, 4), date(2027, 1, 5))
+    flow.to_principal()
+    flow.sign("principal")
+    assert stack.request(flow.id)["state"] == "approved"  # type: ignore[index]
+
+    stack.live.set_clock(datetime.fromisoformat("2027-01-11T07:00:00-08:00"))
+    assert stack.live.run_jobs()["registers"] == 2  # one per school office
+    registers = [m for m in stack.live.mailbox(registers=True) if is_register(m)]
+    madrone = [m for m in registers if m["to"] == MADRONE["office"]]
+    assert len(madrone) == 1
+    assert "week of January 4, 2027" in madrone[0]["subject"]
+    [attachment] = madrone[0]["attachments"]
+    assert attachment["content_type"] == "text/csv"
+    status, text = _send(stack, "GET", f"/messages/{madrone[0]['id']}/attachments/0")
+    assert status == 200
+    rows = [line.split(",") for line in text.removeprefix("\ufeff").splitlines()]
+    ref = "STIS-" + flow.id.replace("-", "")[:6].upper()
+    assert [(r[0], r[1], r[4], r[5]) for r in rows[1:]] == [
+        ("2027-01-04", flow.student_id, ref, "Pending"),
+        ("2027-01-05", flow.student_id, ref, "Pending"),
+    ]
+    # Ridgeline had nobody: a short note, no file.
+    [ridgeline] = [m for m in registers if m["to"] != MADRONE["office"]]
+    assert ridgeline["attachments"] == []
+
+    assert stack.live.run_jobs()["registers"] == 0  # never twice
+    assert len(stack.live.mailbox(registers=True)) == len(stack.live.mailbox()) + 2
+    stack.live.reset_clock()
