@@ -504,9 +504,10 @@ class DynamoStore:
                 with _answered():
                     response = self.client.batch_get_item(RequestItems=pending)
                 found.extend(from_dict(_plain(i)) for i in response.get("Responses", {}).get(self.table, []))
-                pending = response.get("UnprocessedKeys") or {}
-                if not pending:
+                left = (response.get("UnprocessedKeys") or {}).get(self.table, {}).get("Keys", [])
+                if not left:
                     break
+                pending = {self.table: {"Keys": left, "ConsistentRead": True}}
                 time.sleep(0.05 * 2**attempt)  # DynamoDB asks to back off before the rest
             else:
                 raise Busy()
