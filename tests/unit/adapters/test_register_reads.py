@@ -18,7 +18,7 @@ class BatchClient:
         self.calls: list[list[dict[str, Any]]] = []
         self.leave, self.times = leave, times
 
-    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 (boto3's name)
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
         keys = RequestItems["t"]["Keys"]
         assert RequestItems["t"]["ConsistentRead"] is True
         self.calls.append(keys)
