@@ -179,6 +179,13 @@ RULES = {
         "%(days_remaining)s of the %(cap)s days allowed this school year left."
     ),
     "overlap": N_("These dates overlap another request for this student."),
+    "name_mismatch": N_(
+        "This is not the name we have for you. Type your full name as it appears here: %(expected)s."
+    ),
+    "student_name_mismatch": N_(
+        "This is not the student's name as the request gives it. Type the student's full name as it "
+        "appears here: %(expected)s."
+    ),
 }
 
 
@@ -259,6 +266,9 @@ def rule_message(error: StisError, language: str) -> str:
         return f"{head} {tail}"
     if code == "overlap":
         return say(code)
+    if code == "name_mismatch":
+        key = "student_name_mismatch" if error.field == "student.name" else code
+        return say(key, expected=d["expected"])
     if code == "too_many_requests":
         limit = GENERAL[d["limit"]]  # (outside the call: the extractor would take "limit" for a msgid)
         return gettext(limit, language)
