@@ -74,12 +74,15 @@ CONTRACT_LABELS = {
     "date_range": N_("from $first_day to $last_day"),
     "school_days": N_("Number of school days"),
     "days_listed": N_("School days covered"),
+    "work_due": N_("Work due"),
     "terms_heading": N_("What the family and the school agree to"),
     "signatures": N_("Signatures"),
     "electronic": N_(
         "The parent or guardian signs first, then each teacher, then the principal, all electronically."
     ),
-    "student_on_return": N_("The student signs a paper copy of this agreement on returning to school."),
+    "student_on_return": N_(
+        "The student signs this agreement on returning to school, when the teacher records the finished work."
+    ),
     "student_before": N_("The student signs this agreement before independent study begins."),
     "guardian_line": N_("Parent or guardian"),
     "student_line": N_("Student"),

@@ -3,11 +3,18 @@ in with the request's facts, in one language (the core renders it)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..config.schema import DistrictConfig
 from ..core.contract_text import ContractFacts, render
 from ..core.request import StoredRequest
 from ..i18n import contract_labels, format_date, format_grade, join_names
 from .errors import NotFound
+
+
+def work_due_day(district: DistrictConfig, request: StoredRequest) -> date:
+    """The day the student turns the work in: the first school day after the last."""
+    return district.calendar().work_due_day(request.last_day)
 
 
 def contract_text(district: DistrictConfig, request: StoredRequest, language: str) -> str:
@@ -28,5 +35,6 @@ def contract_text(district: DistrictConfig, request: StoredRequest, language: st
         first_day=format_date(request.first_day, language),
         last_day=format_date(request.last_day, language),
         student_signs_on_return=district.stis.student_signs == "on_return",
+        work_due=format_date(work_due_day(district, request), language),
     )
     return render(facts, district.contract_terms.sections(language), contract_labels(language))

@@ -348,3 +348,29 @@ def test_with_before_start_only_the_guardian_brings_the_student_name(student_sig
         harness.sign(request_id, whitaker, student_name="Mateo Quintana")
     assert refused.value.field == "student"
     harness.sign(request_id, whitaker)
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "due"),
+    [
+        (
+            "en",
+            "On Tuesday, January 19, 2027, the first school day after independent study ends",
+            "Work due: Tuesday, January 19, 2027",
+        ),
+        (
+            "es",
+            "El martes, 19 de enero de 2027, primer día de clases después del estudio independiente",
+            "Entrega del trabajo: martes, 19 de enero de 2027",
+        ),
+    ],
+)
+def test_the_agreement_gives_the_real_day_the_work_is_due(
+    harness: Harness, language: str, said: str, due: str
+) -> None:
+    """Ending Friday January 15, 2027: the weekend and Martin Luther King Jr. Day come
+    next, so the work is due on Tuesday the 19th, and the agreement says the date."""
+    request = harness.submit(first_day=date(2027, 1, 11), last_day=date(2027, 1, 15)).request
+    text = harness.records.contract_text(request, language)
+    assert said in " ".join(text.split())
+    assert due in text.splitlines()
