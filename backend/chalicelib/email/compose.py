@@ -20,10 +20,11 @@ from ..i18n import (
     format_grade,
     language_name,
     party_label,
+    signer_role,
     state_label,
 )
 from ..service import tokens
-from ..service.agreement import contract_text
+from ..service.agreement import contract_text, work_due_day
 from ..service.ports import Composed, NoRecipient
 from .render import RenderedEmail, render_email
 
@@ -68,6 +69,30 @@ class EmailComposer:
             address, language, name = teacher.email, teacher.language, teacher.name
         email = self.render(message.kind, language, self._context(request, message, school, language, name))
         return Composed(address, language, email.subject, email.text, email.html)
+
+    def _signatures(self, request: StoredRequest, language: str) -> list[dict[str, Any]]:
+        """The record of signatures: each signer's name as they typed it, their
+        role and the time in the district's zone; the student's line too, still
+        to come (``pending``) while the student has not signed."""
+        record: list[dict[str, Any]] = [
+            {
+                "name": s.name,
+                "role": signer_role(s.party.role.value, language),
+                "at": datetime_label(s.signed_at.astimezone(self.zone), language),
+                "pending": False,
+            }
+            for s in request.contract.signatures
+        ]
+        if not any(s.party.role.value == "student" for s in request.contract.signatures):
+            record.append(
+                {
+                    "name": request.student.full_name,
+                    "role": signer_role("student", language),
+                    "at": "",
+                    "pending": True,
+                }
+            )
+        return record
 
     def link(self, request: StoredRequest, party_key: str, language: str) -> str:
         token = tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)
@@ -116,6 +141,8 @@ class EmailComposer:
 
         # "; " because each label has its own comma ("Inés Castellanos, teacher").
         context["whose_turn"] = "; ".join(who(p.key, p.role.value) for p in turn)
+        if message.kind in ("office_new_request", "status_changed", "approved"):
+            context["signatures"] = self._signatures(request, language)
         if message.kind == "office_new_request":
             context.update(
                 guardian_name=request.guardian.name,
@@ -138,7 +165,22 @@ class EmailComposer:
                     if e.event != "emailed"
                 ],
                 student_signs_on_return=self.district.stis.student_signs == "on_return",
+                work_due=format_date(work_due_day(self.district, request), language),
             )
+            if role == OFFICE:  # the copy the office files and posts attendance from
+                codes = self.district.attendance_codes
+                context.update(
+                    student_id=request.student.student_id,
+                    grade=format_grade(request.student.grade, language),
+                    guardian_name=request.guardian.name,
+                    guardian_email=request.guardian.email,
+                    guardian_phone=request.guardian.phone,
+                    day_list=[format_date(day, language) for day in request.dates],
+                    attendance_codes=[
+                        {"code": code.code, "label": code.label[language]}
+                        for code in (codes.credited, codes.not_credited)
+                    ],
+                )
         if message.kind == "ended":
             ending = request.contract.ending
             by = ""

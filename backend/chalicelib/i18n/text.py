@@ -228,6 +228,23 @@ def party_label(
     return role_name[:1].upper() + role_name[1:]
 
 
+# A signer's role on the record of signatures: the words the agreement's signature lines use.
+SIGNER_ROLES = {
+    "guardian": "guardian_line",
+    "teacher": "teacher",
+    "principal": "principal",
+    "student": "student_line",
+}
+
+
+def signer_role(role: str, language: str) -> str:
+    """ "Parent or guardian", "Supervising teacher", "Principal", "Student" (and
+    "Padre, madre o tutor legal", "Docente a cargo", ...): a signer's role, as
+    the agreement's signature lines name it."""
+    key = SIGNER_ROLES.get(role)
+    return gettext(CONTRACT_LABELS[key], language) if key else role
+
+
 def format_grade(grade: str, language: str) -> str:
     return gettext(GRADES[grade], language) if grade in GRADES else grade
 
