@@ -141,6 +141,8 @@ class EmailComposer:
 
         # "; " because each label has its own comma ("Inés Castellanos, teacher").
         context["whose_turn"] = "; ".join(who(p.key, p.role.value) for p in turn)
+        if message.kind in ("review_and_sign", "reminder"):  # when the work the signer prepares is due
+            context["work_due"] = format_date(work_due_day(self.district, request), language)
         if message.kind in ("office_new_request", "status_changed", "approved"):
             context["signatures"] = self._signatures(request, language)
         if message.kind == "office_new_request":

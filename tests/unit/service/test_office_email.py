@@ -133,3 +133,15 @@ def test_with_before_start_the_record_shows_the_students_own_signature(student_s
     office = harness.mailer.to(OFFICE)[-1].text
     assert "- MATEO QUINTANA (Student), signed on Tuesday, December 1, 2026" in office
     assert "Signs on returning to school" not in office
+
+
+def test_teachers_asked_to_sign_see_when_the_work_is_due(harness: Harness) -> None:
+    request = harness.submit(first_day=date(2027, 1, 11), last_day=date(2027, 1, 15)).request
+    harness.deliver()
+    harness.sign(request.id, harness.token_in_email_to(GUARDIAN_EMAIL))
+    harness.deliver()
+    asked = [m for m in harness.mailer.to(WHITAKER) if m.tags["kind"] == "review_and_sign"]
+    assert "Work due: Tuesday, January 19, 2027" in asked[-1].text
+    assert "Work due Tuesday, January 19, 2027" in visible(asked[-1].html)
+    spanish = [m for m in harness.mailer.to(CASTELLANOS) if m.tags["kind"] == "review_and_sign"]
+    assert "Entrega del trabajo: martes, 19 de enero de 2027" in spanish[-1].text
