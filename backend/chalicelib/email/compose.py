@@ -9,6 +9,7 @@ nothing itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from ..config.schema import DistrictConfig, School
@@ -20,11 +21,10 @@ from ..i18n import (
     format_grade,
     language_name,
     party_label,
-    signer_role,
     state_label,
 )
 from ..service import tokens
-from ..service.agreement import contract_text, work_due_day
+from ..service.agreement import contract_text, signature_record, work_due_day
 from ..service.ports import Composed, NoRecipient
 from .render import RenderedEmail, render_email
 
@@ -71,28 +71,7 @@ class EmailComposer:
         return Composed(address, language, email.subject, email.text, email.html)
 
     def _signatures(self, request: StoredRequest, language: str) -> list[dict[str, Any]]:
-        """The record of signatures: each signer's name as they typed it, their
-        role and the time in the district's zone; the student's line too, still
-        to come (``pending``) while the student has not signed."""
-        record: list[dict[str, Any]] = [
-            {
-                "name": s.name,
-                "role": signer_role(s.party.role.value, language),
-                "at": datetime_label(s.signed_at.astimezone(self.zone), language),
-                "pending": False,
-            }
-            for s in request.contract.signatures
-        ]
-        if not any(s.party.role.value == "student" for s in request.contract.signatures):
-            record.append(
-                {
-                    "name": request.student.full_name,
-                    "role": signer_role("student", language),
-                    "at": "",
-                    "pending": True,
-                }
-            )
-        return record
+        return [asdict(line) for line in signature_record(self.district, request, language)]
 
     def link(self, request: StoredRequest, party_key: str, language: str) -> str:
         token = tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)
