@@ -124,6 +124,7 @@ def sign(request_id: str) -> Response:
         contract_sha256=body.contract_sha256,
         source_ip=source_ip,
         user_agent=user_agent,
+        student_name=body.student.name if body.student else None,
     )
     return answer(200, views.request(view, DISTRICT))
 

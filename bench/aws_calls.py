@@ -272,7 +272,11 @@ def main() -> int:
             results["status"] = dynamodb_calls.take()
             post(
                 f"/stis/requests/{created['id']}/sign",
-                {"name": "Test Parent", "agree": True, "contract_sha256": view.json_body["contract_sha256"]},
+                {
+                    "name": view.json_body["viewer"]["name"],
+                    "agree": True,
+                    "contract_sha256": view.json_body["contract_sha256"],
+                },
                 token,
             )
             results["sign"] = dynamodb_calls.take()

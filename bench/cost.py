@@ -246,7 +246,8 @@ def main() -> int:
         for party in ["guardian", *body["teacher_ids"], "principal"]:
             token = records().link_token(stored, party)
             view = call("GET", f"/stis/requests/{request_id}", token=token)
-            signed = {"name": "Alex Rivera", "agree": True, "contract_sha256": view["contract_sha256"]}
+            typed = view["viewer"]["name"]  # each signer types their own name
+            signed = {"name": typed, "agree": True, "contract_sha256": view["contract_sha256"]}
             call("POST", f"/stis/requests/{request_id}/sign", signed, token)
             emails_out()
         token = records().link_token(stored, "guardian")

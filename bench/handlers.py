@@ -121,7 +121,11 @@ def main() -> int:
     status_event = event("GET", status_path, token=guardian, **_path("{request_id}", request_id))
     viewed = lambda_handler(status_event, context)
     view_body = json.loads(viewed["body"])
-    sign_body = {"name": "Test Parent", "agree": True, "contract_sha256": view_body["contract_sha256"]}
+    sign_body = {
+        "name": view_body["viewer"]["name"],
+        "agree": True,
+        "contract_sha256": view_body["contract_sha256"],
+    }
 
     def fresh_submit() -> dict[str, Any]:
         return event("POST", "/stis/requests", dict(body, request_key=str(uuid.uuid4())))

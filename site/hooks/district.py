@@ -75,8 +75,14 @@ WORDS: dict[str, dict[str, str]] = {
         "last_col": "Last day of school",
         "blackout": "{name}: {a} to {b}",
         "no_blackouts": "There are no dates this year when independent study is closed.",
-        "signs_on_return": ("Your child signs a paper copy of the agreement when they come back to school."),
-        "signs_before": "Your child signs the agreement before the independent study starts.",
+        "signs_on_return": (
+            "Your child signs the agreement when they come back to school, on the page where the "
+            "teacher records the finished work."
+        ),
+        "signs_before": (
+            "Your child signs the agreement before the independent study starts: when you sign, "
+            "your child types their own name beside yours."
+        ),
         "grades": "Grades",
         "phone": "Phone",
         "email": "Email",
@@ -112,9 +118,13 @@ WORDS: dict[str, dict[str, str]] = {
         "blackout": "{name}: del {a} al {b}",
         "no_blackouts": "Este año no hay fechas en las que el estudio independiente esté cerrado.",
         "signs_on_return": (
-            "Su hijo o hija firma una copia en papel del acuerdo cuando regresa a la escuela."
+            "Su hijo o hija firma el acuerdo cuando regresa a la escuela, en la página donde su "
+            "docente registra el trabajo terminado."
         ),
-        "signs_before": "Su hijo o hija firma el acuerdo antes de que empiece el estudio.",
+        "signs_before": (
+            "Su hijo o hija firma el acuerdo antes de que empiece el estudio: cuando usted firma, "
+            "su hijo o hija escribe su propio nombre junto al de usted."
+        ),
         "grades": "Grados",
         "phone": "Teléfono",
         "email": "Correo electrónico",

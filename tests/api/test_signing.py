@@ -50,7 +50,7 @@ def test_one_request_from_submit_to_approved_by_the_links_in_the_emails(api: Api
     assert final["status"] == "approved"
     assert [s["role"] for s in final["signatures"]] == ["guardian", "teacher", "teacher", "principal"]
     assert final["whose_turn"] == []
-    assert "signs a paper copy" in final["contract_text"]
+    assert "signs this agreement on returning to school" in final["contract_text"]
     headings = ("Short-Term Independent Study Agreement", "Acuerdo de estudio independiente")
     for address in (GUARDIAN, CASTELLANOS, ROJAS, OFFICE):
         last = api.emails_to(address)[-1]["text"]

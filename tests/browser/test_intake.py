@@ -90,8 +90,8 @@ class Submitted:
         return dict(body)
 
     def guardian_signs(self) -> None:
-        sha = self.view()["contract_sha256"]
-        sign = {"name": "Alex Lee", "agree": True, "contract_sha256": sha}
+        view = self.view()
+        sign = {"name": view["viewer"]["name"], "agree": True, "contract_sha256": view["contract_sha256"]}
         status, body = call(self.site, "POST", f"/stis/requests/{self.id}/sign", sign, self.token)
         assert status == 200, body
 

@@ -38,7 +38,7 @@ def declined_by_the_teacher(site: Site, language: str) -> str:
     guardian = link_in(new_request(site, language)["link"])
     status, view = call(site, "GET", f"/stis/requests/{guardian.request_id}", guardian.token)
     assert status == 200
-    body = {"name": "Alex Lee", "agree": True, "contract_sha256": view["contract_sha256"]}
+    body = {"name": view["viewer"]["name"], "agree": True, "contract_sha256": view["contract_sha256"]}
     assert call(site, "POST", f"/stis/requests/{guardian.request_id}/sign", guardian.token, body)[0] == 200
     asked = mail_to(site, TEACHER.email, contains=guardian.request_id)
     assert asked, "the teacher was not asked to sign"

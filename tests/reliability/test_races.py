@@ -195,7 +195,7 @@ def test_two_teachers_signing_at_once_both_count_and_the_principal_is_asked_once
     flow.sign("guardian", "Dolores Ferreira")
     calls = []
     for teacher in RIDGELINE["teacher_ids"]:
-        calls += [sign_call(live, flow.id, flow.token(teacher), "Teacher Name")] * figures.size(5, 15)
+        calls += [sign_call(live, flow.id, flow.token(teacher))] * figures.size(5, 15)
     answers = live.at_once(calls)
     figures.add("races_run")
     figures.add("race_requests", len(answers))
@@ -221,7 +221,7 @@ def test_cancel_racing_the_principal_signature_cancels_once_and_gives_days_back_
     principal = flow.token("principal")
     guardian = flow.token("guardian")
     cancel = Call("POST", f"/stis/requests/{flow.id}/cancel", {}, guardian)
-    signing = sign_call(live, flow.id, principal, "Principal Name")
+    signing = sign_call(live, flow.id, principal)
     calls = [signing, cancel, signing, cancel] if run % 2 else [cancel, signing, cancel, signing]
     answers = live.at_once(calls)
     figures.add("races_run")

@@ -46,13 +46,15 @@ class Api:
         found = [_parse(m, "") for m in sent_messages()]
         return [m for m in found if m["to"] == address]
 
-    def confirm(self, address: str, name: str = "Elena Quintana") -> str:
+    def confirm(self, address: str, name: str | None = None) -> str:
         """The guardian at ``address`` signs the newest request emailed to them
-        (confirming it: its days are claimed). Returns the request id."""
+        (confirming it: its days are claimed), typing ``name`` (by default the
+        name the page asks for). Returns the request id."""
         self.deliver()
         request_id, token = self.link_for(address)
         view = self.get(f"/stis/requests/{request_id}", token=token).json_body
-        body = {"name": name, "agree": True, "contract_sha256": view["contract_sha256"]}
+        typed = view["viewer"]["name"] if name is None else name
+        body = {"name": typed, "agree": True, "contract_sha256": view["contract_sha256"]}
         signed = self.post(f"/stis/requests/{request_id}/sign", body, token=token)
         assert signed.status_code == 200, signed.json_body
         self.deliver()

@@ -65,19 +65,21 @@ def body(
     return submit_body(**{**fields, **changes})
 
 
-def sign_call(stack: LiveStack, request_id: str, token: str, name: str) -> Call:
+def sign_call(stack: LiveStack, request_id: str, token: str, name: str | None = None) -> Call:
+    """The sign call the page makes, typing ``name`` (by default the name the page asks for)."""
     view = stack.get(f"/stis/requests/{request_id}", token=token)
     assert view.status == 200, view.body
     sha = view.body["contract_sha256"]
+    typed = view.body["viewer"]["name"] if name is None else name
     return Call(
         "POST",
         f"/stis/requests/{request_id}/sign",
-        {"name": name, "agree": True, "contract_sha256": sha},
+        {"name": typed, "agree": True, "contract_sha256": sha},
         token,
     )
 
 
-def sign(stack: LiveStack, request_id: str, token: str, name: str) -> Answer:
+def sign(stack: LiveStack, request_id: str, token: str, name: str | None = None) -> Answer:
     answer = stack.call(sign_call(stack, request_id, token, name))
     assert answer.status == 200, answer.body
     return answer
@@ -121,14 +123,16 @@ class Flow:
         index = self.school["teacher_ids"].index(party)
         return self.stack.link(self.school["teacher_emails"][index], self.id)
 
-    def sign(self, party: str, name: str = "Signer Name") -> Answer:
-        self.stack.secrets.add(name)
+    def sign(self, party: str, name: str | None = None) -> Answer:
+        """``party`` signs through their emailed link, typing ``name`` (by default their own)."""
+        if name is not None:
+            self.stack.secrets.add(name)
         answer = sign(self.stack, self.id, self.token(party), name)
         self.stack.deliver()
         return answer
 
     def to_principal(self) -> None:
         """Signed by the guardian and every teacher: the principal's turn."""
-        self.sign("guardian", "Dolores Ferreira")
+        self.sign("guardian")
         for teacher in self.school["teacher_ids"]:
-            self.sign(teacher, "Teacher Name")
+            self.sign(teacher)

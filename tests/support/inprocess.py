@@ -51,7 +51,10 @@ class Request:
             return self.api.client.http.get(path, headers=headers)
         body: dict[str, Any] = {}
         if action == "sign":
-            body = {"name": "Someone Typing", "agree": True, "contract_sha256": self.sha}
+            seen = self.api.client.http.get(path, headers=headers)
+            viewer = (seen.json_body or {}).get("viewer") if seen.status_code == 200 else None
+            name = viewer["name"] if viewer else "Someone Typing"  # the name the link's page asks for
+            body = {"name": name, "agree": True, "contract_sha256": self.sha}
         if action == "decline":
             body = {"reason": "Trying a link"}
         sent = {"Content-Type": "application/json", **headers}

@@ -93,6 +93,17 @@ class SchoolCalendar:
             days.extend(year.school_days_between(first, last))
         return tuple(days)
 
+    def work_due_day(self, last_day: date) -> date:
+        """The day the work of a contract ending on ``last_day`` is due: the
+        first school day after it in the same school year (weekends, holidays
+        and breaks skipped). A contract that runs to the year's last school day
+        has no later day to turn the work in, so it is due on that last day."""
+        year = self.year_of(last_day)
+        if year is None:
+            raise ValueError(f"{last_day} is in no configured school year")
+        later = year.school_days[bisect.bisect_right(year.school_days, last_day) :]
+        return later[0] if later else last_day
+
     def next_school_days(self, start: date) -> list[date]:
         """Every configured school day on or after ``start``, in order."""
         days: list[date] = []

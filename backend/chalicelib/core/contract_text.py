@@ -30,6 +30,7 @@ PLACEHOLDERS = frozenset(
         "last_day",
         "school_days",
         "school_year",
+        "work_due",
     }
 )
 
@@ -48,6 +49,7 @@ LABEL_KEYS = frozenset(
         "date_range",
         "school_days",
         "days_listed",
+        "work_due",
         "terms_heading",
         "signatures",
         "electronic",
@@ -70,7 +72,9 @@ class ContractFacts:
     """The request's facts, with the words already in the reader's language:
     ``grade`` as a label ("Kindergarten"), ``first_day``/``last_day`` written
     out ("Monday, January 4, 2027"), ``teachers_joined`` as the language joins
-    names ("Camila Rojas e Inés Castellanos"); ``dates`` are listed in ISO form."""
+    names ("Camila Rojas e Inés Castellanos"); ``dates`` are listed in ISO form;
+    ``work_due`` is the day the work is due, written out (the first school day
+    after the last, on the school calendar)."""
 
     district: str
     school: str
@@ -84,6 +88,7 @@ class ContractFacts:
     first_day: str
     last_day: str
     student_signs_on_return: bool
+    work_due: str
 
 
 def render(facts: ContractFacts, terms: Sequence[TermsSection], labels: Mapping[str, str]) -> str:
@@ -101,6 +106,7 @@ def render(facts: ContractFacts, terms: Sequence[TermsSection], labels: Mapping[
         "last_day": facts.last_day,
         "school_days": str(len(facts.dates)),
         "school_year": facts.school_year,
+        "work_due": facts.work_due,
     }
     teacher_label = labels["teacher"] if len(facts.teachers) == 1 else labels["teachers"]
     if facts.first_day == facts.last_day:
@@ -121,6 +127,7 @@ def render(facts: ContractFacts, terms: Sequence[TermsSection], labels: Mapping[
         f"{labels['dates']}: {dates}",
         f"{labels['school_days']}: {len(facts.dates)}",
         f"{labels['days_listed']}: " + ", ".join(d.isoformat() for d in facts.dates),
+        f"{labels['work_due']}: {facts.work_due}",
         "",
         labels["terms_heading"],
     ]

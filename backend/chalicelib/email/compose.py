@@ -9,6 +9,7 @@ nothing itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from ..config.schema import DistrictConfig, School
@@ -23,7 +24,7 @@ from ..i18n import (
     state_label,
 )
 from ..service import tokens
-from ..service.agreement import contract_text
+from ..service.agreement import contract_text, signature_record, work_due_day
 from ..service.ports import Composed, NoRecipient
 from .render import RenderedEmail, render_email
 
@@ -68,6 +69,9 @@ class EmailComposer:
             address, language, name = teacher.email, teacher.language, teacher.name
         email = self.render(message.kind, language, self._context(request, message, school, language, name))
         return Composed(address, language, email.subject, email.text, email.html)
+
+    def _signatures(self, request: StoredRequest, language: str) -> list[dict[str, Any]]:
+        return [asdict(line) for line in signature_record(self.district, request, language)]
 
     def link(self, request: StoredRequest, party_key: str, language: str) -> str:
         token = tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)
@@ -116,6 +120,10 @@ class EmailComposer:
 
         # "; " because each label has its own comma ("Inés Castellanos, teacher").
         context["whose_turn"] = "; ".join(who(p.key, p.role.value) for p in turn)
+        if message.kind in ("review_and_sign", "reminder"):  # when the work the signer prepares is due
+            context["work_due"] = format_date(work_due_day(self.district, request), language)
+        if message.kind in ("office_new_request", "status_changed", "approved"):
+            context["signatures"] = self._signatures(request, language)
         if message.kind == "office_new_request":
             context.update(
                 guardian_name=request.guardian.name,
@@ -138,7 +146,22 @@ class EmailComposer:
                     if e.event != "emailed"
                 ],
                 student_signs_on_return=self.district.stis.student_signs == "on_return",
+                work_due=format_date(work_due_day(self.district, request), language),
             )
+            if role == OFFICE:  # the copy the office files and posts attendance from
+                codes = self.district.attendance_codes
+                context.update(
+                    student_id=request.student.student_id,
+                    grade=format_grade(request.student.grade, language),
+                    guardian_name=request.guardian.name,
+                    guardian_email=request.guardian.email,
+                    guardian_phone=request.guardian.phone,
+                    day_list=[format_date(day, language) for day in request.dates],
+                    attendance_codes=[
+                        {"code": code.code, "label": code.label[language]}
+                        for code in (codes.credited, codes.not_credited)
+                    ],
+                )
         if message.kind == "ended":
             ending = request.contract.ending
             by = ""

@@ -89,12 +89,28 @@ _KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
             "status_label",
             "whose_turn",
             "link",
+            "signatures",
         }
     ),
-    "status_changed": frozenset({"status_label", "whose_turn", "link"}),
-    "approved": frozenset({"link", "contract_text", "audit", "student_signs_on_return"}),
+    "status_changed": frozenset({"status_label", "whose_turn", "link", "signatures"}),
+    "approved": frozenset(
+        {"link", "contract_text", "audit", "student_signs_on_return", "signatures", "work_due"}
+    ),
     "ended": frozenset({"state", "reason", "by", "link"}),
 }
+# The office's approved email is the copy it files and posts attendance from.
+_OFFICE_APPROVED_KEYS: Final = frozenset(
+    {
+        "student_id",
+        "grade",
+        "guardian_name",
+        "guardian_email",
+        "guardian_phone",
+        "teachers",
+        "day_list",
+        "attendance_codes",
+    }
+)
 # Who may receive each kind: only signers are asked to sign, only the office
 # gets the office's notices.
 _ROLES_FOR: Final[Mapping[str, frozenset[str]]] = {
@@ -110,6 +126,7 @@ _ROLES_FOR: Final[Mapping[str, frozenset[str]]] = {
 _LINK_REQUIRED: Final = frozenset({"confirm_and_sign", "review_and_sign", "reminder", "office_new_request"})
 _LINK = re.compile(r"https?://[^\s<>\"']+\Z")
 _AUDIT_KEYS: Final = frozenset({"at", "event", "who"})
+_SIGNATURE_KEYS: Final = frozenset({"name", "role", "at", "pending"})
 
 
 @dataclass(frozen=True)
@@ -231,6 +248,10 @@ def _check_context(kind: str, context: Mapping[str, Any]) -> None:
     if role not in _ROLES_FOR[kind]:
         allowed = ", ".join(sorted(_ROLES_FOR[kind]))
         raise ValueError(f"the {kind} email is not sent to {role!r}; it goes to {allowed}")
+    if kind == "approved" and role == "office":
+        missing = _OFFICE_APPROVED_KEYS - context.keys()
+        if missing:
+            raise UndefinedError(f"the office's approved email needs: {', '.join(sorted(missing))}")
     if kind == "ended" and context["state"] not in END_STATES:
         raise ValueError(f"unknown end state {context['state']!r}; expected {END_STATES}")
 
@@ -253,6 +274,13 @@ def _check_context(kind: str, context: Mapping[str, Any]) -> None:
     signs_on_return = context.get("student_signs_on_return", False)
     if not isinstance(signs_on_return, bool):
         raise TypeError("student_signs_on_return must be a bool")
+    for key, shape in (("signatures", _SIGNATURE_KEYS), ("attendance_codes", frozenset({"code", "label"}))):
+        if key in context:
+            entries = context[key]
+            if isinstance(entries, str | bytes) or not isinstance(entries, Sequence):
+                raise TypeError(f"{key} must be a list of {{{', '.join(sorted(shape))}}} entries")
+            if not all(isinstance(e, Mapping) and e.keys() >= shape for e in entries):
+                raise TypeError(f"each {key} entry needs {', '.join(sorted(shape))}")
     if "audit" in context:
         audit = context["audit"]
         if isinstance(audit, str | bytes) or not isinstance(audit, Sequence):

@@ -37,7 +37,8 @@ ERRORS: dict[int, str] = {
     415: "The body is not sent as `application/json` (`unsupported_media_type`).",
     422: "A field or a rule refused it: `invalid_input` (see `fields`), `unknown_school`, "
     "`unknown_teacher`, `not_a_school_day`, `outside_school_year`, `contract_too_long`, `blackout`, "
-    "`insufficient_notice`.",
+    "`insufficient_notice`, `name_mismatch` (the typed name is not the signer's: the message "
+    "names the expected name, `fields` says which name).",
     429: "The store is busy with other changes to the same record; try again in a few seconds (`try_again`).",
     500: "A fault on the server's side (`internal`); nothing the reader sent is lost.",
 }

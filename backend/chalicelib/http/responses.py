@@ -32,8 +32,9 @@ StateName = Literal[
     "void",
     "expired",
 ]
-RoleName = Literal["guardian", "teacher", "principal", "office"]
-RoleOrNone = Literal["", "guardian", "teacher", "principal", "office"]
+RoleName = Literal["guardian", "teacher", "principal", "office", "student"]
+RoleOrNone = Literal["", "guardian", "teacher", "principal", "office", "student"]
+StudentSigns = Literal["before_start", "on_return"]
 # A moment as the API has always written it: ISO 8601 with its UTC offset ("+00:00").
 Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -109,7 +110,25 @@ class PartyShown(Out):
 
 
 class SignatureShown(PartyShown):
+    name: str = Field(description="The name as the signer typed it")
     signed_at: Moment
+
+
+class StudentSigning(Out):
+    signs: StudentSigns = Field(
+        description="`before_start`: the student types their name beside the guardian's signature "
+        "(`student.name` in the sign body); `on_return`: on the teacher's evaluation page"
+    )
+    name: str = Field(description="The student's name, as the student must type it")
+
+
+class ViewerShown(PartyShown):
+    name: str = Field(
+        description="The name this party must type to sign (the office, which never signs: the school's name)"
+    )
+    student: StudentSigning | None = Field(
+        default=None, description="For the guardian: when and under which name the student signs"
+    )
 
 
 class TeacherShown(Out):
@@ -160,7 +179,10 @@ class RequestStatus(Out):
     teachers: list[TeacherShown]
     signatures: list[SignatureShown]
     whose_turn: list[PartyShown]
-    viewer: PartyShown
+    viewer: ViewerShown
+    student_signs: StudentSigns = Field(
+        description="When the student signs (the district's setting): with the guardian, or on return"
+    )
     can_sign: bool
     can_decline: bool
     can_cancel: bool

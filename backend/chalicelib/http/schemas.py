@@ -178,10 +178,19 @@ class QuoteBody(Body):
         return _in_order(self)
 
 
+class StudentSignatureIn(Body):
+    name: LongName
+
+
 class SignBody(Body):
     name: LongName
     agree: StrictBool
     contract_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    student: StudentSignatureIn | None = Field(
+        default=None,
+        description="The student's typed name, beside the guardian's signature: required from the "
+        "guardian when the district's `student_signs` is `before_start`, refused otherwise",
+    )
 
     @model_validator(mode="after")
     def agreed(self) -> Self:

@@ -56,6 +56,8 @@ def name_of(party: Party, request: StoredRequest, school: School | None) -> str:
     """The name a party goes by in this request."""
     if party.role is Role.GUARDIAN:
         return request.guardian.name
+    if party.role is Role.STUDENT:
+        return request.student.full_name
     if party.role is Role.OFFICE:
         return school.name if school else ""
     if school is None:  # a school since removed from the configuration
@@ -100,7 +102,15 @@ def request(view: RequestView, district: DistrictConfig) -> out.RequestStatus:
             for s in r.contract.signatures
         ],
         whose_turn=[party(p) for p in r.contract.whose_turn()],
-        viewer=party(view.viewer),
+        viewer=out.ViewerShown(
+            role=view.viewer.role.value,
+            party=view.viewer.key,
+            name=view.viewer_name,
+            student=out.StudentSigning(signs=view.student_signs, name=r.student.full_name)
+            if view.viewer.role is Role.GUARDIAN
+            else None,
+        ),
+        student_signs=view.student_signs,
         can_sign=view.can_sign,
         can_decline=view.can_decline,
         can_cancel=view.can_cancel,

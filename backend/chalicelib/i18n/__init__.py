@@ -21,6 +21,7 @@ from .text import (
     party_label,
     problem_message,
     rule_message,
+    signer_role,
     state_label,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "party_label",
     "problem_message",
     "rule_message",
+    "signer_role",
     "state_label",
     "translations",
 ]

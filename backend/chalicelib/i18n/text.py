@@ -74,12 +74,15 @@ CONTRACT_LABELS = {
     "date_range": N_("from $first_day to $last_day"),
     "school_days": N_("Number of school days"),
     "days_listed": N_("School days covered"),
+    "work_due": N_("Work due"),
     "terms_heading": N_("What the family and the school agree to"),
     "signatures": N_("Signatures"),
     "electronic": N_(
         "The parent or guardian signs first, then each teacher, then the principal, all electronically."
     ),
-    "student_on_return": N_("The student signs a paper copy of this agreement on returning to school."),
+    "student_on_return": N_(
+        "The student signs this agreement on returning to school, when the teacher records the finished work."
+    ),
     "student_before": N_("The student signs this agreement before independent study begins."),
     "guardian_line": N_("Parent or guardian"),
     "student_line": N_("Student"),
@@ -179,6 +182,13 @@ RULES = {
         "%(days_remaining)s of the %(cap)s days allowed this school year left."
     ),
     "overlap": N_("These dates overlap another request for this student."),
+    "name_mismatch": N_(
+        "This is not the name we have for you. Type your full name as it appears here: %(expected)s."
+    ),
+    "student_name_mismatch": N_(
+        "This is not the student's name as the request gives it. Type the student's full name as it "
+        "appears here: %(expected)s."
+    ),
 }
 
 
@@ -216,6 +226,23 @@ def party_label(
         return gettext(PERSON_IN_ROLE[role], language, name=names[role])
     role_name = _role_name(role, language)
     return role_name[:1].upper() + role_name[1:]
+
+
+# A signer's role on the record of signatures: the words the agreement's signature lines use.
+SIGNER_ROLES = {
+    "guardian": "guardian_line",
+    "teacher": "teacher",
+    "principal": "principal",
+    "student": "student_line",
+}
+
+
+def signer_role(role: str, language: str) -> str:
+    """ "Parent or guardian", "Supervising teacher", "Principal", "Student" (and
+    "Padre, madre o tutor legal", "Docente a cargo", ...): a signer's role, as
+    the agreement's signature lines name it."""
+    key = SIGNER_ROLES.get(role)
+    return gettext(CONTRACT_LABELS[key], language) if key else role
 
 
 def format_grade(grade: str, language: str) -> str:
@@ -259,6 +286,9 @@ def rule_message(error: StisError, language: str) -> str:
         return f"{head} {tail}"
     if code == "overlap":
         return say(code)
+    if code == "name_mismatch":
+        key = "student_name_mismatch" if error.field == "student.name" else code
+        return say(key, expected=d["expected"])
     if code == "too_many_requests":
         limit = GENERAL[d["limit"]]  # (outside the call: the extractor would take "limit" for a msgid)
         return gettext(limit, language)

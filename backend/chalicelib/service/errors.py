@@ -18,6 +18,18 @@ class InvalidInput(StisError):
         self.field = field
 
 
+class NameMismatch(StisError):
+    """The typed name is not the name of the person who must sign (``field``:
+    ``name`` for the signer, ``student.name`` for the student); ``expected`` is
+    the name the request or the configuration has."""
+
+    code = "name_mismatch"
+
+    def __init__(self, field: str, expected: str) -> None:
+        super().__init__(expected=expected)
+        self.field = field
+
+
 class UnknownSchool(StisError):
     code = "unknown_school"
     field = "school_id"

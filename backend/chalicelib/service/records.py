@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 from ..config.schema import DistrictConfig
 from ..core.contract import Party, Role, State, days_change
@@ -45,6 +46,8 @@ class RequestView:
     contract_text: str
     contract_sha256: str
     sign_by: datetime | None  # for the guardian, until they confirm
+    viewer_name: str = ""  # the name the viewer must type to sign (the office: the school's name)
+    student_signs: Literal["before_start", "on_return"] = "on_return"  # with the guardian, or on return
 
 
 class Records:
@@ -66,6 +69,23 @@ class Records:
 
     def contract_text(self, request: StoredRequest, language: str) -> str:
         return contract_text(self.district, request, language)
+
+    def expected_name(self, request: StoredRequest, party: Party) -> str:
+        """The name ``party`` must type to sign: the guardian's and the student's
+        as the request has them, a teacher's and the principal's as the district
+        file has them (the office, which never signs, goes by the school's name)."""
+        if party.role is Role.GUARDIAN:
+            return request.guardian.name
+        if party.role is Role.STUDENT:
+            return request.student.full_name
+        school = self.district.school(request.school_id)
+        if school is None:  # a school since removed from the configuration
+            return ""
+        if party.role is Role.OFFICE:
+            return school.name
+        if party.role is Role.PRINCIPAL:
+            return school.principal.name
+        return school.teacher_name(party.id)
 
     def link_token(self, request: StoredRequest, party_key: str) -> str:
         return tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)
@@ -110,6 +130,8 @@ class Records:
             sign_by=request.confirm_by
             if request.state.is_unconfirmed and party.role is Role.GUARDIAN
             else None,
+            viewer_name=self.expected_name(request, party),
+            student_signs=self.district.stis.student_signs,
         )
 
     @staticmethod

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..core.contract import Role, Signature, State
+from ..core.contract import Party, Role, Signature, State
 from ..core.contract_text import sha256_of
 from ..core.errors import ContractChanged, InsufficientNotice
+from ..core.names import same_name
 from ..core.request import AuditEvent, StoredRequest
 from ..core.rules import earliest_first_day
-from .errors import InvalidInput
+from .errors import InvalidInput, NameMismatch
 from .records import Records, RequestView
 
 
@@ -34,7 +35,12 @@ class Signing:
         contract_sha256: str,
         source_ip: str,
         user_agent: str,
+        student_name: str | None = None,
     ) -> RequestView:
+        """Sign in turn. The typed ``name`` must be the signer's (``same_name``);
+        with ``student_signs: before_start`` the guardian's signature carries the
+        student's typed name too, stored as the student's own signature. All of
+        it is checked before anything is written."""
         request, party = self.records.authorize(request_id, token)
         if party.role is Role.GUARDIAN and request.state.is_unconfirmed:
             self._check_notice(request)
@@ -45,17 +51,38 @@ class Signing:
         if contract_sha256 not in shown.values():
             raise ContractChanged(current_sha256=shown[request.language])
         language = next(lang for lang, sha in shown.items() if sha == contract_sha256)
+        student_signs_now = party.role is Role.GUARDIAN and self.records.district.stis.student_signs == (
+            "before_start"
+        )
+        if student_name is not None and not student_signs_now:
+            raise InvalidInput("student", "unexpected")
+        if party in request.contract.whose_turn():  # else the contract says why it cannot sign
+            self._check_name("name", name, self.records.expected_name(request, party))
+            if student_signs_now:
+                if student_name is None:
+                    raise InvalidInput("student.name", "required")
+                expected = self.records.expected_name(request, Party.student())
+                self._check_name("student.name", student_name, expected)
 
         def change(current: StoredRequest, now: datetime) -> StoredRequest:
             signature = Signature(party, name, now, source_ip, user_agent, contract_sha256, agreed=agree)
             contract = current.contract.sign(signature)
-            event = AuditEvent(now, "signed", party.key, {"language": language})
-            changed = replace(current, contract=contract).with_events(event)
+            events = [AuditEvent(now, "signed", party.key, {"language": language})]
+            if student_signs_now and student_name is not None:
+                student = replace(signature, party=Party.student(), name=student_name)
+                contract = replace(contract, signatures=(*contract.signatures, student))
+                events.append(AuditEvent(now, "signed", Party.student().key, {"language": language}))
+            changed = replace(current, contract=contract).with_events(*events)
             if contract.state is State.APPROVED:
                 changed = changed.with_events(AuditEvent(now, "approved"))
             return changed
 
         return self.records.view(self.records.change(request, change), party, language)
+
+    @staticmethod
+    def _check_name(field: str, typed: str, expected: str) -> None:
+        if expected and not same_name(typed, expected):
+            raise NameMismatch(field, expected)
 
     def decline(self, request_id: str, token: str, reason: str) -> RequestView:
         request, party = self.records.authorize(request_id, token)

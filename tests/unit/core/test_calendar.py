@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from chalicelib.core.calendar import SchoolCalendar
@@ -59,3 +59,42 @@ def test_counting_agrees_with_checking_each_day(calendar: SchoolCalendar, first:
         if calendar.is_school_day(first + timedelta(days=n))
     ]
     assert list(calendar.school_days_between(first, last)) == one_by_one
+
+
+# --- the day the work is due -------------------------------------------------------------
+
+
+def test_work_due_skips_the_weekend_and_martin_luther_king_day(calendar: SchoolCalendar) -> None:
+    # Friday January 15, 2027, then the weekend and MLK Day (Monday the 18th): Tuesday the 19th.
+    assert calendar.work_due_day(date(2027, 1, 15)) == date(2027, 1, 19)
+
+
+def test_work_due_skips_a_whole_break(calendar: SchoolCalendar) -> None:
+    # Friday December 18, 2026 is the last day before winter break (to January 1).
+    assert calendar.work_due_day(date(2026, 12, 18)) == date(2027, 1, 4)
+    # Friday November 20, 2026, then Thanksgiving week.
+    assert calendar.work_due_day(date(2026, 11, 20)) == date(2026, 11, 30)
+
+
+def test_work_due_on_an_ordinary_day_is_the_next_day(calendar: SchoolCalendar) -> None:
+    assert calendar.work_due_day(date(2027, 1, 5)) == date(2027, 1, 6)
+
+
+def test_work_due_on_the_last_day_of_the_year_is_that_day(calendar: SchoolCalendar) -> None:
+    # No school day follows in 2026-2027: the work cannot wait for the next school year.
+    assert calendar.work_due_day(date(2027, 6, 10)) == date(2027, 6, 10)
+
+
+@given(day=YEAR_SPAN)
+def test_work_is_due_on_the_next_school_day_with_none_between(calendar: SchoolCalendar, day: date) -> None:
+    following = calendar.next_school_days(day)
+    assume(following)
+    last = following[0]  # a school day: the last day of some contract
+    year = calendar.year_of(last)
+    assert year is not None
+    assume(last != year.school_days[-1])
+    due = calendar.work_due_day(last)
+    assert due > last
+    assert calendar.is_school_day(due)
+    assert calendar.year_of(due) == year
+    assert calendar.school_days_between(last + timedelta(days=1), due - timedelta(days=1)) == ()

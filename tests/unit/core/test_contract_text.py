@@ -27,6 +27,7 @@ def facts(
         first_day=format_date(DATES[0], language),
         last_day=format_date(DATES[-1], language),
         student_signs_on_return=on_return,
+        work_due=format_date(date(2027, 1, 7), language),
     )
 
 
@@ -123,7 +124,7 @@ def test_the_agreement_reads_in_parts_and_joins_names_as_the_language_does(
 def test_when_the_student_signs_on_return_the_contract_says_so(district: DistrictConfig) -> None:
     on_return = render(facts(on_return=True), district.contract_terms.sections("en"), contract_labels("en"))
     before = render(facts(on_return=False), district.contract_terms.sections("en"), contract_labels("en"))
-    assert "signs a paper copy of this agreement on returning" in on_return
+    assert "signs this agreement on returning to school, when the teacher records" in on_return
     assert "before independent study begins" in before
 
 

@@ -42,6 +42,20 @@ WORDS: dict[str, dict[str, Any]] = {
             {"at": "Jan 4, 2027, 9:02 a.m.", "event": "Request submitted", "who": "Rosa Rivera"},
             {"at": "Jan 4, 2027, 9:05 a.m.", "event": "Signed", "who": "Rosa Rivera, parent or guardian"},
         ],
+        "signatures": [
+            {
+                "name": "rosa rivera",
+                "role": "Parent or guardian",
+                "at": "Monday, January 4, 2027 at 9:05 a.m.",
+                "pending": False,
+            },
+            {"name": "Mateo Rivera", "role": "Student", "at": "", "pending": True},
+        ],
+        "work_due": "Tuesday, January 19, 2027",
+        "codes": [
+            {"code": "IS", "label": "independent study, work complete (counts as attendance)"},
+            {"code": "ISN", "label": "independent study, work not complete (absence)"},
+        ],
     },
     "es": {
         "deadline": "lunes 11 de enero de 2027, 8:00 a. m.",
@@ -57,6 +71,20 @@ WORDS: dict[str, dict[str, Any]] = {
         "audit": [
             {"at": "4 ene 2027, 9:02 a. m.", "event": "Solicitud enviada", "who": "Rosa Rivera"},
             {"at": "4 ene 2027, 9:05 a. m.", "event": "Firmado", "who": "Rosa Rivera, de la familia"},
+        ],
+        "signatures": [
+            {
+                "name": "rosa rivera",
+                "role": "Padre, madre o tutor legal",
+                "at": "lunes, 4 de enero de 2027, 9:05 a. m.",
+                "pending": False,
+            },
+            {"name": "Mateo Rivera", "role": "Estudiante", "at": "", "pending": True},
+        ],
+        "work_due": "martes, 19 de enero de 2027",
+        "codes": [
+            {"code": "IS", "label": "estudio independiente con el trabajo completo (cuenta como asistencia)"},
+            {"code": "ISN", "label": "estudio independiente sin el trabajo completo (cuenta como falta)"},
         ],
     },
 }
@@ -130,12 +158,14 @@ def make_context(
             "status_label": words["status_label"],
             "whose_turn": words["whose_turn"],
             "link": link_for(language),
+            "signatures": words["signatures"][:1],
         }
     elif kind == "status_changed":
         context |= {
             "status_label": words["changed_label"],
             "whose_turn": words["whose_turn"],
             "link": link_for(language),
+            "signatures": words["signatures"],
         }
     elif kind == "approved":
         context |= {
@@ -143,7 +173,20 @@ def make_context(
             "contract_text": words["contract"],
             "audit": words["audit"],
             "student_signs_on_return": True,
+            "signatures": words["signatures"],
+            "work_due": words["work_due"],
         }
+        if role == "office":
+            context |= {
+                "student_id": "200417",
+                "grade": words["grade"],
+                "guardian_name": "Rosa Rivera",
+                "guardian_email": "rosa.rivera@family.example",
+                "guardian_phone": "(555) 010-7788",
+                "teachers": ["Marisol Alvarado"],
+                "day_list": [format_date(date(2027, 1, d), language) for d in range(11, 16)],
+                "attendance_codes": words["codes"],
+            }
     elif kind == "ended":
         context |= {
             "state": "declined",
@@ -577,9 +620,12 @@ def test_declined_tells_everyone_who_and_why(language: str) -> None:
 
 @pytest.mark.parametrize(
     ("language", "paper"),
-    [("en", "sign a paper copy"), ("es", "firmará una copia impresa")],
+    [
+        ("en", "signs the agreement after coming back to school, when the teacher records"),
+        ("es", "firma el acuerdo al regresar a la escuela, cuando su docente registra"),
+    ],
 )
-def test_approved_says_when_the_student_signs_on_paper(language: str, paper: str) -> None:
+def test_approved_says_when_the_student_signs_on_return(language: str, paper: str) -> None:
     on_return = render("approved", language, "guardian", student_signs_on_return=True)
     before = render("approved", language, "guardian", student_signs_on_return=False)
 

@@ -65,15 +65,29 @@ class Harness:
         self.deliver()
         return token
 
-    def sign(self, request_id: str, token: str, name: str = "Typed Name") -> object:
+    def sign(self, request_id: str, token: str, name: str | None = None, **student: str) -> object:
+        """Sign as the link's party, typing ``name`` (by default the signer's own
+        name, as the page shows it); ``student_name=`` adds the student's."""
         view = self.signing.view(request_id, token)
+        typed = view.viewer_name if name is None else name
         return self.signing.sign(
-            request_id, token, name, True, view.contract_sha256, "192.0.2.7", "Test browser"
+            request_id, token, typed, True, view.contract_sha256, "192.0.2.7", "Test browser", **student
         )
 
 
 @pytest.fixture
 def harness(district: DistrictConfig) -> Harness:
+    return _harness(district)
+
+
+@pytest.fixture
+def student_signs_first(district: DistrictConfig) -> Harness:
+    """A district whose students sign beside the guardian (``student_signs: before_start``)."""
+    stis = district.stis.model_copy(update={"student_signs": "before_start"})
+    return _harness(district.model_copy(update={"stis": stis}))
+
+
+def _harness(district: DistrictConfig) -> Harness:
     store, mailer, clock = InMemoryStore(), FakeMailer(), FakeClock(T0)
     secret = "unit-test-secret-unit-test-secret"
     records = Records(district, store, clock, secret)

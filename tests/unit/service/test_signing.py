@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.core.contract import State
 from chalicelib.core.errors import ContractChanged, InsufficientNotice, WrongState
-from chalicelib.service.errors import InvalidInput, InvalidToken, LinkExpired, NotFound
+from chalicelib.service.errors import InvalidInput, InvalidToken, LinkExpired, NameMismatch, NotFound
 
 from .conftest import GUARDIAN_EMAIL, Harness
 
@@ -92,9 +92,9 @@ def test_links_signed_out_of_turn_or_reused_or_for_another_request_sign_nothing(
 def test_signing_a_contract_whose_text_changed_is_refused(harness: Harness) -> None:
     request_id, guardian = started(harness)
     with pytest.raises(ContractChanged):
-        harness.signing.sign(request_id, guardian, "Elena", True, "0" * 64, "192.0.2.7", "ua")
+        harness.signing.sign(request_id, guardian, "Elena Quintana", True, "0" * 64, "192.0.2.7", "ua")
     spanish = harness.signing.view(request_id, guardian, "es").contract_sha256
-    view = harness.signing.sign(request_id, guardian, "Elena", True, spanish, "192.0.2.7", "ua")
+    view = harness.signing.sign(request_id, guardian, "Elena Quintana", True, spanish, "192.0.2.7", "ua")
     assert view.request.state is State.AWAITING_TEACHER
 
 
@@ -238,3 +238,139 @@ def test_links_stop_working_sixty_days_after_the_end_but_the_offices_does_not(ha
     with pytest.raises(LinkExpired):
         harness.signing.view(request_id, guardian)
     assert harness.signing.view(request_id, office).request.state is State.CANCELLED
+
+
+# --- names that mean something ------------------------------------------------------------
+
+
+def test_a_made_up_name_signs_nothing_and_the_refusal_names_the_expected_one(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    with pytest.raises(NameMismatch) as refused:
+        harness.sign(request_id, guardian, "asdf")
+    assert refused.value.field == "name"
+    assert refused.value.details == {"expected": "Elena Quintana"}
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    assert stored.state is State.AWAITING_GUARDIAN
+    assert stored.contract.signatures == ()
+    assert harness.signing.view(request_id, guardian).viewer_name == "Elena Quintana"
+
+
+def test_case_accents_punctuation_and_spaces_do_not_count(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian, "  elena   QUINTANA ")
+    harness.deliver()
+    castellanos = harness.token_in_email_to(CASTELLANOS)
+    assert harness.signing.view(request_id, castellanos).viewer_name == "Inés Castellanos"
+    harness.sign(request_id, castellanos, "ines castellanos")
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    # What the signer typed is what the record keeps.
+    assert [s.name for s in stored.contract.signatures] == ["  elena   QUINTANA ", "ines castellanos"]
+
+
+def test_a_teacher_must_type_their_own_name_not_a_colleagues(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian)
+    harness.deliver()
+    whitaker = harness.token_in_email_to(WHITAKER)
+    with pytest.raises(NameMismatch) as refused:
+        harness.sign(request_id, whitaker, "Inés Castellanos")
+    assert refused.value.details == {"expected": "Paul Whitaker"}
+
+
+def test_a_signer_out_of_turn_hears_why_even_with_a_wrong_name(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian)
+    with pytest.raises(WrongState) as again:
+        harness.sign(request_id, guardian, "asdf")
+    assert again.value.details["reason"] == "already_signed"
+
+
+def test_the_office_goes_by_the_schools_name_and_the_student_signs_on_return(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian)
+    harness.deliver()
+    office = harness.token_in_email_to(OFFICE)
+    view = harness.signing.view(request_id, office)
+    assert view.viewer_name == "Ridgeline Middle School"
+    assert view.student_signs == "on_return"
+
+
+def test_with_on_return_the_guardian_page_takes_no_student_name(harness: Harness) -> None:
+    request_id, guardian = started(harness)
+    with pytest.raises(InvalidInput) as refused:
+        harness.sign(request_id, guardian, student_name="Mateo Quintana")
+    assert refused.value.field == "student"
+    harness.sign(request_id, guardian)
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    assert [s.party.role.value for s in stored.contract.signatures] == ["guardian"]
+
+
+def test_with_before_start_the_student_signs_beside_the_guardian(student_signs_first: Harness) -> None:
+    harness = student_signs_first
+    request_id, guardian = started(harness)
+    view = harness.signing.view(request_id, guardian)
+    assert view.student_signs == "before_start"
+    with pytest.raises(InvalidInput) as missing:
+        harness.sign(request_id, guardian)
+    assert missing.value.field == "student.name"
+    with pytest.raises(NameMismatch) as wrong:
+        harness.sign(request_id, guardian, student_name="asdf")
+    assert (wrong.value.field, wrong.value.details) == ("student.name", {"expected": "Mateo Quintana"})
+    with pytest.raises(NameMismatch) as guardian_wrong:
+        harness.sign(request_id, guardian, "asdf", student_name="Mateo Quintana")
+    assert guardian_wrong.value.field == "name"
+    assert harness.store.get(request_id).contract.signatures == ()  # type: ignore[union-attr]
+
+    harness.sign(request_id, guardian, student_name="mateo quintana")
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    assert stored.state is State.AWAITING_TEACHER  # the student takes no turn
+    guardian_signature, student_signature = stored.contract.signatures
+    assert student_signature.party.role.value == "student"
+    assert student_signature.name == "mateo quintana"
+    assert student_signature.signed_at == guardian_signature.signed_at
+    assert student_signature.source_ip == guardian_signature.source_ip
+    assert student_signature.user_agent == guardian_signature.user_agent
+    assert student_signature.contract_sha256 == guardian_signature.contract_sha256
+    assert [e.party for e in stored.audit if e.event == "signed"] == ["guardian", "student"]
+
+
+def test_with_before_start_only_the_guardian_brings_the_student_name(student_signs_first: Harness) -> None:
+    harness = student_signs_first
+    request_id, guardian = started(harness)
+    harness.sign(request_id, guardian, student_name="Mateo Quintana")
+    harness.deliver()
+    whitaker = harness.token_in_email_to(WHITAKER)
+    with pytest.raises(InvalidInput) as refused:
+        harness.sign(request_id, whitaker, student_name="Mateo Quintana")
+    assert refused.value.field == "student"
+    harness.sign(request_id, whitaker)
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "due"),
+    [
+        (
+            "en",
+            "On Tuesday, January 19, 2027, the first school day after independent study ends",
+            "Work due: Tuesday, January 19, 2027",
+        ),
+        (
+            "es",
+            "El martes, 19 de enero de 2027, primer día de clases después del estudio independiente",
+            "Entrega del trabajo: martes, 19 de enero de 2027",
+        ),
+    ],
+)
+def test_the_agreement_gives_the_real_day_the_work_is_due(
+    harness: Harness, language: str, said: str, due: str
+) -> None:
+    """Ending Friday January 15, 2027: the weekend and Martin Luther King Jr. Day come
+    next, so the work is due on Tuesday the 19th, and the agreement says the date."""
+    request = harness.submit(first_day=date(2027, 1, 11), last_day=date(2027, 1, 15)).request
+    text = harness.records.contract_text(request, language)
+    assert said in " ".join(text.split())
+    assert due in text.splitlines()

@@ -65,6 +65,8 @@
       nobody: "Nobody: no more signatures are needed",
       noSignatures: "No signatures yet.",
       signature: "{role}: {name}, signed on {at}",
+      studentOnReturn: "{role}: {name}, signs on returning to school",
+      studentNotYet: "{role}: {name}, not signed yet",
       viewer: "{role} ({name})",
       doneSign: "Thank you. Your signature is saved.",
       doneDecline: "The agreement is declined. The family and the school office will be told.",
@@ -113,6 +115,8 @@
       nobody: "A nadie: no se necesitan más firmas",
       noSignatures: "Todavía no hay firmas.",
       signature: "{role}: {name}, firmó el {at}",
+      studentOnReturn: "{role}: {name}, firma al regresar a la escuela",
+      studentNotYet: "{role}: {name}, todavía no firma",
       viewer: "{role} ({name})",
       doneSign: "Gracias. Su firma quedó guardada.",
       doneDecline: "El acuerdo quedó rechazado. Se avisará a la familia y a la oficina de la escuela.",
@@ -270,9 +274,19 @@
     if (r.viewer) facts.push(fact(F.viewer, t("viewer", { role: roleName(r.viewer.role), name: r.viewer.name || "" })));
     field("request-facts").replaceChildren(...facts);
 
+    // Each signature as the signer typed their name; the student's line too, still to come.
     const signatures = (r.signatures || []).map((s) =>
       h("li", {}, t("signature", { role: roleName(s.role), name: s.name, at: P.formatMoment(s.signed_at, data.timeZone) })));
-    field("signature-list").replaceChildren(...(signatures.length ? signatures : [h("li", {}, t("noSignatures"))]));
+    const studentName = `${student.first_name || ""} ${student.last_name || ""}`.trim();
+    const studentSigned = (r.signatures || []).some((s) => s.role === "student");
+    const ended = ["declined", "cancelled", "void", "expired"].includes(r.status);
+    const record = signatures.length ? signatures : [h("li", {}, t("noSignatures"))];
+    if (!studentSigned && !ended && studentName) {
+      const key = r.student_signs === "on_return" ? "studentOnReturn" : "studentNotYet";
+      record.push(h("li", {}, t(key, { role: roleName("student"), name: studentName })));
+    }
+    field("signature-list").replaceChildren(...record);
+    showExpectedNames(r);
 
     const contract = field("contract");
     contract.textContent = r.contract_text || "";
@@ -289,9 +303,27 @@
     view.hidden = false;
   }
 
+  /** The names to type, under each name field: the signer's own and, when the
+   * student signs now (``before_start``), the student's; else when the student signs. */
+  function showExpectedNames(r) {
+    const viewer = r.viewer || {};
+    const hint = field("sign-name-hint");
+    hint.dataset.plain = hint.dataset.plain || hint.textContent;
+    hint.textContent = r.can_sign && viewer.name ? hint.dataset.expected.replace("{name}", viewer.name) : hint.dataset.plain;
+    const student = r.can_sign && viewer.role === "guardian" ? viewer.student : null;
+    const now = Boolean(student && student.signs === "before_start");
+    field("field-sign-student-name").hidden = !now;
+    field("sign-student-name").disabled = !now;
+    const studentHint = field("sign-student-name-hint");
+    if (now) studentHint.textContent = studentHint.dataset.expected.replace("{name}", student.name);
+    const later = field("sign-student-later");
+    later.hidden = !(student && student.signs === "on_return");
+    if (!later.hidden) later.textContent = later.dataset.text.replace("{name}", student.name);
+  }
+
   // --- Actions ----------------------------------------------------------------
 
-  const FIELD_OF_KEY = { name: "sign-name", agree: "sign-agree" };
+  const FIELD_OF_KEY = { name: "sign-name", agree: "sign-agree", student: "sign-student-name", "student.name": "sign-student-name" };
 
   /** The API's refusal as {id, text} items; a `reason` belongs to the form that sent it. */
   function apiErrors(body, reasonField) {
@@ -337,16 +369,20 @@
   signForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const name = field("sign-name");
+    const studentName = field("sign-student-name");
+    const studentSigns = !field("field-sign-student-name").hidden;
     const agree = field("sign-agree");
     const list = [];
     if (!name.value.trim()) list.push({ id: "sign-name", text: name.dataset.required });
+    if (studentSigns && !studentName.value.trim()) list.push({ id: "sign-student-name", text: studentName.dataset.required });
     if (!agree.checked) list.push({ id: "sign-agree", text: agree.dataset.required });
     if (list.length) {
       errors.show(list);
       return;
     }
-    act("/sign", { name: name.value.trim(), agree: true, contract_sha256: current.contract_sha256 },
-      t("doneSign"), signForm.querySelector("button[type=submit]"));
+    const body = { name: name.value.trim(), agree: true, contract_sha256: current.contract_sha256 };
+    if (studentSigns) body.student = { name: studentName.value.trim() };
+    act("/sign", body, t("doneSign"), signForm.querySelector("button[type=submit]"));
   });
 
   /** A form whose one answer is a required reason, posted as {reason} to ``suffix``. */
