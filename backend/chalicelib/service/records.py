@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ..config.schema import DistrictConfig
-from ..core.contract import Party, Role, State, days_change
+from ..core.contract import Party, Role, State
 from ..core.contract_text import sha256_of
 from ..core.errors import WrongState
-from ..core.request import AuditEvent, StoredRequest, party_of
+from ..core.request import AuditEvent, StoredRequest, days_change_of, party_of
 from . import notices, tokens
 from .agreement import contract_text
 from .errors import Busy, InvalidToken, LinkExpired, NotFound, StaleWrite
@@ -135,7 +135,8 @@ class Records:
             changed = chosen(current, now)
             changed = changed.with_messages(*notices.on_change(current, changed, now))
             try:
-                stored = self.store.update(changed, days_change(current.state, changed.state), cap)
+                days, released = days_change_of(current, changed)
+                stored = self.store.update(changed, days, cap, released)
             except StaleWrite:
                 fresh = self.store.get(current.id)
                 if fresh is None:
