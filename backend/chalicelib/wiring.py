@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config.loader import district
+from .service.evaluating import Evaluating
 from .service.jobs import Jobs
 from .service.ports import SystemClock
 from .service.records import Records
@@ -43,6 +44,11 @@ def signing() -> Signing:
 
 
 @lru_cache(maxsize=1)
+def evaluating() -> Evaluating:
+    return Evaluating(records())
+
+
+@lru_cache(maxsize=1)
 def jobs() -> Jobs:
     return Jobs(records())
 
@@ -66,5 +72,15 @@ def reset() -> None:
     (tests change them; a SnapStart restore must build them again)."""
     from .adapters import aws, secrets
 
-    for built in (settings, secrets.token_secret, aws.client, records, submitting, signing, jobs, dispatcher):
+    for built in (
+        settings,
+        secrets.token_secret,
+        aws.client,
+        records,
+        submitting,
+        signing,
+        evaluating,
+        jobs,
+        dispatcher,
+    ):
         built.cache_clear()

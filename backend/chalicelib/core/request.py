@@ -126,7 +126,11 @@ class StoredRequest(SchoolDaySpan):
         return last_day_ends if self.state is State.APPROVED else None
 
     def reminders_sent(self, party_key: str) -> int:
-        return sum(1 for m in self.outbox if m.kind == "reminder" and m.recipient == party_key)
+        return self.messages_sent("reminder", party_key)
+
+    def messages_sent(self, kind: str, party_key: str) -> int:
+        """How many ``kind`` emails are owed or sent to ``party_key`` so far."""
+        return sum(1 for m in self.outbox if m.kind == kind and m.recipient == party_key)
 
     def asked(self) -> tuple[str, ...]:
         """The keys of the parties an email has asked to sign so far, in order."""

@@ -22,6 +22,7 @@ STATUS = {
     "contract_too_short": 422,
     "blackout": 422,
     "insufficient_notice": 422,
+    "name_mismatch": 422,
     "cap_exceeded": 409,
     "overlap": 409,
     "wrong_state": 409,

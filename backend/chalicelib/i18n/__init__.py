@@ -20,6 +20,7 @@ from .text import (
     gettext,
     party_label,
     problem_message,
+    result_label,
     rule_message,
     state_label,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "language_name",
     "party_label",
     "problem_message",
+    "result_label",
     "rule_message",
     "state_label",
     "translations",

@@ -88,3 +88,13 @@ class DuplicateRequestKey(Exception):
 
 class StaleWrite(Exception):
     """The record changed since it was read; read it again and retry."""
+
+
+class NameMismatch(StisError):
+    """The typed name is not the name this signer goes by (``expected`` names it)."""
+
+    code = "name_mismatch"
+
+    def __init__(self, field: str, expected: str) -> None:
+        super().__init__(expected=expected)
+        self.field = field

@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..config.schema import DistrictConfig
 from ..core.contract import Party, Role, State
@@ -45,6 +45,12 @@ class RequestView:
     contract_text: str
     contract_sha256: str
     sign_by: datetime | None  # for the guardian, until they confirm
+    can_evaluate: bool = False  # a teacher who has not yet recorded the work, once the last day has ended
+    can_end: bool = False  # the office, on an approved contract that has started
+    student_signs_here: bool = False  # with on_return: the student signs beside this teacher's record
+    evaluation_due: date | None = None  # when the teachers' record is due (after approval)
+    # Where an approved contract is: before_start, in_progress, awaiting_evaluation, closed ("" before)
+    phase: str = ""
 
 
 class Records:
@@ -93,6 +99,12 @@ class Records:
         open_ = request.state.is_awaiting and now < request.due_at
         before_start = now < request.first_day_starts
         confirmed = request.state.holds_days
+        can_evaluate = (
+            request.state is State.AWAITING_EVALUATION
+            and party.role is Role.TEACHER
+            and party.id in request.teacher_ids
+            and not request.contract.has_evaluated(party)
+        )
         return RequestView(
             request=request,
             viewer=party,
@@ -110,6 +122,39 @@ class Records:
             sign_by=request.confirm_by
             if request.state.is_unconfirmed and party.role is Role.GUARDIAN
             else None,
+            can_evaluate=can_evaluate,
+            can_end=request.state is State.APPROVED
+            and party.role is Role.OFFICE
+            and not before_start
+            and len(request.dates) > 1,
+            student_signs_here=can_evaluate
+            and self.district.stis.student_signs == "on_return"
+            and not request.contract.has_signed(Party.student()),
+            evaluation_due=self.evaluation_due(request)
+            if request.state in (State.APPROVED, State.AWAITING_EVALUATION)
+            else None,
+            phase=self.phase(request, now),
+        )
+
+    @staticmethod
+    def phase(request: StoredRequest, now: datetime) -> str:
+        if request.state is State.APPROVED:
+            return "before_start" if now < request.first_day_starts else "in_progress"
+        if request.state in (State.AWAITING_EVALUATION, State.CLOSED):
+            return request.state.value
+        return ""
+
+    def last_day_ends(self, request: StoredRequest) -> datetime:
+        """The end of the last day: the school day's start on the next calendar
+        day (as the links' lifetime counts it)."""
+        return self.rules.day_starts_at(request.last_day) + timedelta(days=1)
+
+    def evaluation_due(self, request: StoredRequest) -> date | None:
+        """The day the teachers' record is due: ``evaluation_due_school_days``
+        school days after the student's return (the first school day after the
+        last day of the contract)."""
+        return self.calendar.school_days_after(
+            request.last_day, self.district.stis.evaluation_due_school_days
         )
 
     @staticmethod

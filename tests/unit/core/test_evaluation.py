@@ -103,7 +103,7 @@ def test_a_record_covers_each_contract_day_exactly_once() -> None:
     assert evaluation_problems(DATES, repeated) == {1: "repeated"}
     assert evaluation_problems(DATES, repeated[:1]) == {-1: "missing"}
     started = approved().begin_evaluation(ENDS, ENDS)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="recorded once"):
         started.evaluate(Evaluation(OKAFOR, "T", ENDS, "", "", foreign), DATES)
 
 
