@@ -34,7 +34,7 @@ from chalicelib.http.handling import (
 from chalicelib.service.evaluating import DayInput
 from chalicelib.service.submitting import SubmitCommand
 from chalicelib.settings import settings
-from chalicelib.wiring import dispatcher, evaluating, jobs, signing, submitting
+from chalicelib.wiring import dispatcher, evaluating, jobs, signing, submitting, weekly_register
 
 app = Chalice(app_name="stis-portal")
 app.log.setLevel(logging.INFO)
@@ -191,6 +191,14 @@ def void_expired(event: Any) -> None:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_emails(event: Any) -> None:
     logs.event("job", job="retry_emails", count=dispatcher().dispatch_due())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def send_register(event: Any) -> None:
+    """Each Monday (district time), each office's register of the week before: hourly,
+    so the first run of a Monday sends it whatever the daylight saving time; later
+    runs find it sent."""
+    logs.event("job", job="send_register", count=weekly_register().run())
 
 
 STREAM_ARN = os.environ.get(

@@ -38,6 +38,8 @@ sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
 TARGETS = {"quote": 0, "submit": 2, "status": 1, "sign": 2}
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 REGION = "us-west-2"
+# The Monday after the bench's signed week (1 to 5 February 2027), 8 a.m. in California.
+REGISTER_MONDAY = datetime(2027, 2, 8, 16, 0, tzinfo=UTC)
 
 
 class Calls:
@@ -224,7 +226,7 @@ def main() -> int:
     from app import app
 
     logging.getLogger("stis").setLevel(logging.WARNING)  # the figures, not the request logs
-    from chalicelib.wiring import dispatcher, jobs, records
+    from chalicelib.wiring import dispatcher, jobs, records, weekly_register
 
     records().clock = Clock()
     dispatcher().clock = records().clock
@@ -285,6 +287,23 @@ def main() -> int:
             results["job: expire or void unsigned (none due)"] = dynamodb_calls.take()
             dispatcher().dispatch_due()
             results["job: retry emails (none due)"] = dynamodb_calls.take()
+            # The weekly register of the week just signed for (the contract signed above,
+            # then declined, is filed there): each office's, as the Monday after's first run
+            # sends it. The marker of the previous round is removed so each round sends.
+            for school in records().district.schools:
+                key = {"pk": {"S": f"REGISTER#{school.id}#{first.isoformat()}"}, "sk": {"S": "SENT"}}
+                moto_backend().delete_item(table, key)
+            Clock.now_value = REGISTER_MONDAY
+            registers = weekly_register().run()
+            Clock.now_value = NOW
+            results[f"job: weekly register ({registers} offices)"] = dynamodb_calls.take()
+            results["  SES calls for those registers"] = ses_calls.take()
+            weekly_register().run()
+            results["job: weekly register (not Monday)"] = dynamodb_calls.take()
+            Clock.now_value = REGISTER_MONDAY
+            weekly_register().run()
+            Clock.now_value = NOW
+            results["job: weekly register (already sent)"] = dynamodb_calls.take()
             columns[size] = results
 
     server.stop()

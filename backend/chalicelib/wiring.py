@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .config.loader import district
 from .service.evaluating import Evaluating
 from .service.jobs import Jobs
-from .service.ports import SystemClock
+from .service.ports import Clock, SystemClock
 from .service.records import Records
 from .service.signing import Signing
 from .service.submitting import Submitting
@@ -21,6 +21,20 @@ from .settings import settings
 
 if TYPE_CHECKING:
     from .service.outbox import Dispatcher
+    from .service.register import WeeklyRegister
+
+# The clock every use case and the dispatcher read. Real time, always, in AWS:
+# only the local stack (infra/local/stack.py) replaces it, through use_clock, so a
+# person can walk through weeks in seconds. No route of the app can reach it.
+_clock: Clock = SystemClock()
+
+
+def use_clock(clock: Clock) -> None:
+    """Local stack only: build every use case from now on with ``clock``."""
+    global _clock
+    _clock = clock
+    for built in (records, submitting, signing, jobs, dispatcher, weekly_register):
+        built.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +44,7 @@ def records() -> Records:
     from .adapters.secrets import token_secret
 
     store = DynamoStore(client("dynamodb"), settings().table_name)
-    return Records(district(), store, SystemClock(), token_secret())
+    return Records(district(), store, _clock, token_secret())
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +81,19 @@ def dispatcher() -> Dispatcher:
     return Dispatcher(shared.store, mailer, shared.clock, composer)
 
 
+@lru_cache(maxsize=1)
+def weekly_register() -> WeeklyRegister:
+    from .adapters.aws import client
+    from .adapters.ses import SesMailer
+    from .email.register import RegisterEmailComposer
+    from .service.register import WeeklyRegister
+
+    current = settings()
+    shared = records()
+    mailer = SesMailer(client("sesv2"), current.sender_email, current.ses_configuration_set)
+    return WeeklyRegister(shared, mailer, RegisterEmailComposer(shared.district))
+
+
 def reset() -> None:
     """Forget every built piece, the settings, the token secret and the AWS clients
     (tests change them; a SnapStart restore must build them again)."""
@@ -82,5 +109,6 @@ def reset() -> None:
         evaluating,
         jobs,
         dispatcher,
+        weekly_register,
     ):
         built.cache_clear()

@@ -20,7 +20,7 @@ def main() -> int:
         return 1
     print(
         f"voided {counts['voided']} contract(s), reminded {counts['reminded']} request(s), "
-        f"sent {counts['emails_sent']} email(s)"
+        f"sent {counts['emails_sent']} email(s) and {counts.get('registers', 0)} weekly register(s)"
     )
     return 0
 

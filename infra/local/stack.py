@@ -155,6 +155,7 @@ class LocalStack:
         self.check_ports()
         self.ports.aws = self.ports.aws or free_port()
         self._start_aws()
+        self._install_clock()
         self._start_api()
         self._start_mailbox()
         if self.build_site:
@@ -200,6 +201,16 @@ class LocalStack:
         self._stoppers.append(partial(_forget, where, aws))
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
 
+    def _install_clock(self) -> None:
+        """The API and the jobs read a clock the mailbox can move (POST /clock)."""
+        if str(BACKEND) not in sys.path:
+            sys.path.insert(0, str(BACKEND))
+        from chalicelib.wiring import use_clock
+        from infra.local.clock import LocalClock
+
+        self.clock = LocalClock()
+        use_clock(self.clock)
+
     def _start_api(self) -> None:
         from chalice.config import Config
         from chalice.local import create_local_server
@@ -219,8 +230,8 @@ class LocalStack:
         from infra.local.mailbox import Mailbox, serve
 
         say(f"starting the mailbox on {self.mail_url}")
-        self.mailbox = Mailbox(REGION)
-        server = serve(self.mailbox, "127.0.0.1", self.ports.mail, on_jobs=self.run_jobs)
+        self.mailbox = Mailbox(REGION, self.clock)
+        server = serve(self.mailbox, "127.0.0.1", self.ports.mail, on_jobs=self.run_jobs, clock=self.clock)
         hold_a_crowd(server)
         self._stoppers.append(partial(_close, server))
 
@@ -243,12 +254,12 @@ class LocalStack:
 
     def run_jobs(self) -> dict[str, int]:
         """What the AWS schedules and the table stream do, now."""
-        from chalicelib.wiring import dispatcher, jobs
+        from chalicelib.wiring import dispatcher, jobs, weekly_register
 
         with self._working:
-            return self._run_jobs(dispatcher(), jobs())
+            return self._run_jobs(dispatcher(), jobs(), weekly_register())
 
-    def _run_jobs(self, dispatcher: Any, jobs: Any) -> dict[str, int]:
+    def _run_jobs(self, dispatcher: Any, jobs: Any, register: Any) -> dict[str, int]:
         counts = {
             "voided": jobs.end_unsigned(),
             "reminded": jobs.send_reminders(),
@@ -256,6 +267,7 @@ class LocalStack:
             "evaluations_reminded": jobs.remind_evaluators(),
         }
         counts["emails_sent"] = dispatcher.dispatch_due()
+        counts["registers"] = register.run()
         return counts
 
     def _background_work(self) -> None:

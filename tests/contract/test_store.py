@@ -427,3 +427,48 @@ def test_evaluating_lists_approved_contracts_once_their_last_day_has_ended(
     closed = replace(current, contract=replace(current.contract, state=State.CLOSED))
     store.update(closed)
     assert [r.id for r in store.evaluating(soon_ends)] == []
+
+
+# --- the office's weekly register -----------------------------------------------------
+
+
+def test_a_claim_files_the_request_under_each_school_week_it_touches(store: Store, make: Requests) -> None:
+    two_weeks = make.new(date(2027, 1, 7), date(2027, 1, 12))  # Thursday to the next Tuesday
+    unconfirmed = make.new(date(2027, 1, 4), date(2027, 1, 5), student_id="900456")
+    claim(store, two_weeks)
+    store.create(unconfirmed, LIMITS)
+    assert store.register_week("madrone-elementary", date(2027, 1, 4)).request_ids == (two_weeks.id,)
+    assert store.register_week("madrone-elementary", date(2027, 1, 11)).request_ids == (two_weeks.id,)
+    assert store.register_week("madrone-elementary", date(2027, 1, 18)).request_ids == ()
+    assert store.register_week("ridgeline-middle", date(2027, 1, 4)).request_ids == ()
+    # Given back, it stays filed (the register reads its state and leaves it out).
+    release(store, two_weeks)
+    assert store.register_week("madrone-elementary", date(2027, 1, 4)).request_ids == (two_weeks.id,)
+
+
+def test_get_many_reads_every_request_asked_for_that_exists(store: Store, make: Requests) -> None:
+    made = [make.new(date(2027, 1, 4), date(2027, 1, 4), student_id=f"9{n:05d}") for n in range(3)]
+    for request in made:
+        store.create(request, LIMITS)
+    found = store.get_many([made[2].id, "no-such-request", made[0].id, made[0].id])
+    assert sorted(r.id for r in found) == sorted([made[0].id, made[2].id])
+    assert {r.id: r for r in found}[made[2].id] == made[2]
+    assert store.get_many([]) == []
+
+
+def test_a_register_is_taken_once_and_sent_once(store: Store) -> None:
+    week, hold = date(2027, 1, 4), timedelta(hours=2)
+    assert store.register_week("madrone-elementary", week).sent is False
+    assert store.claim_register("madrone-elementary", week, NOW, hold)
+    assert not store.claim_register("madrone-elementary", week, NOW + timedelta(hours=1), hold)
+    assert store.claim_register("ridgeline-middle", week, NOW, hold)  # each school its own
+    # A failed send lets the next run take it again.
+    store.finish_register("madrone-elementary", week, sent=False)
+    assert store.claim_register("madrone-elementary", week, NOW + timedelta(hours=1), hold)
+    store.finish_register("madrone-elementary", week, sent=True)
+    assert store.register_week("madrone-elementary", week).sent is True
+    assert not store.claim_register("madrone-elementary", week, NOW + timedelta(days=30), hold)
+    # A run that stopped mid-send leaves it to a run after the hold.
+    assert not store.claim_register("ridgeline-middle", week, NOW + timedelta(hours=1), hold)
+    assert store.claim_register("ridgeline-middle", week, NOW + timedelta(hours=3), hold)
+    assert store.register_week("ridgeline-middle", week).sent is False

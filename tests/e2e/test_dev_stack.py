@@ -50,7 +50,13 @@ def test_stopping_it_leaves_nothing_listening() -> None:
 
 def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
     with running_api() as live:
-        assert live.run_jobs() == {"voided": 0, "reminded": 0, "emails_sent": 0}
+        counts = live.run_jobs()
+        assert counts["registers"] in (0, 2)  # 2 on a Monday: one per school office
+        assert {k: v for k, v in counts.items() if k != "registers"} == {
+            "voided": 0,
+            "reminded": 0,
+            "emails_sent": 0,
+        }
         body = submit_body(
             request_key="5c0ffee0-0000-4000-8000-000000000001",
             language="en",
@@ -75,7 +81,7 @@ def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
         # Until the guardian signs, only the guardian hears, with nothing typed into the form.
         assert [m["to"] for m in messages] == ["samir.haddad@family.example"]
         for message in messages:
-            assert set(message) == {"id", "to", "subject", "text", "html", "sent_at"}
+            assert set(message) == {"id", "to", "subject", "text", "html", "sent_at", "attachments"}
             assert "Noor" not in message["subject"] + message["text"]
         with urllib.request.urlopen(live.mail_url + "/", timeout=10) as page:
             html = page.read().decode()

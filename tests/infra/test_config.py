@@ -51,6 +51,7 @@ POLICY_FILES = {
     "void_expired": "policy-{stage}-jobs.json",
     "retry_emails": "policy-{stage}-send.json",
     "dispatch_emails": "policy-{stage}-stream.json",
+    "send_register": "policy-{stage}-register.json",
 }
 
 
@@ -97,6 +98,15 @@ def test_each_policy_adds_to_the_api_functions_only_what_its_functions_need(stag
     assert _sids(f"policy-{stage}.json") == core
     assert _sids(f"policy-{stage}-jobs.json") == [*core, "ReportFailedEvents"]
     assert _sids(f"policy-{stage}-send.json") == [*core, "ReportFailedEvents", "SendAsTheSender"]
+    # The register job queries the register's partitions instead of the work indexes.
+    assert _sids(f"policy-{stage}-register.json") == [
+        "ReadAndWriteTheTable",
+        "QueryTheRegister",
+        "ReadTheTokenSecret",
+        "WriteOwnLogs",
+        "ReportFailedEvents",
+        "SendAsTheSender",
+    ]
     assert _sids(f"policy-{stage}-stream.json") == [
         *core,
         "ReportFailedEvents",
@@ -113,7 +123,7 @@ def test_each_policy_adds_to_the_api_functions_only_what_its_functions_need(stag
 def test_the_stages_share_one_policy_shape() -> None:
     """A stage's policy refers to its own stack's resources; the files only differ
     when a district makes them differ on purpose."""
-    for suffix in ("", "-jobs", "-send", "-stream"):
+    for suffix in ("", "-jobs", "-send", "-stream", "-register"):
         assert _policy(f"policy-dev{suffix}.json") == _policy(f"policy-prod{suffix}.json")
 
 

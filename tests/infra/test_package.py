@@ -34,16 +34,17 @@ TRANSACTION_ITEM_ACTIONS = {
     "dynamodb:DeleteItem",
 }
 SES_OPERATIONS = {"send_email": "ses:SendEmail", "send_bulk_email": "ses:SendBulkEmail"}
-FUNCTIONS = ("APIHandler", "DispatchEmails", "SendReminders", "VoidExpired", "RetryEmails")
+FUNCTIONS = ("APIHandler", "DispatchEmails", "SendReminders", "VoidExpired", "RetryEmails", "SendRegister")
 #: The functions that send email: the stream's dispatcher and the retry schedule.
-SENDERS = ("DispatchEmails", "RetryEmails")
+SENDERS = ("DispatchEmails", "RetryEmails", "SendRegister")
 #: The functions Lambda invokes from a schedule (asynchronously).
-SCHEDULED = ("SendReminders", "VoidExpired", "RetryEmails")
+SCHEDULED = ("SendReminders", "VoidExpired", "RetryEmails", "SendRegister")
 POLICY_FILES = {
     "APIHandler": "policy-prod.json",
     "SendReminders": "policy-prod-jobs.json",
     "VoidExpired": "policy-prod-jobs.json",
     "RetryEmails": "policy-prod-send.json",
+    "SendRegister": "policy-prod-register.json",
     "DispatchEmails": "policy-prod-stream.json",
 }
 SECRET_PARAMETER_ARN = (
@@ -272,8 +273,16 @@ def test_functions_read_the_token_secret_from_its_one_ssm_parameter(
 
 def test_queries_are_limited_to_the_two_work_indexes_and_one_students_days(resources: dict[str, Any]) -> None:
     """No function can list the table: it queries the two work indexes, and on the
-    table itself only a student's partition (what a submit checks)."""
+    table itself only a student's partition (what a submit checks). The register
+    job queries only one school week's register partition, nothing else."""
+    register = _role_of(resources, "SendRegister")
+    (query,) = [s for s in _statements(register) if "dynamodb:Query" in _as_list(s["Action"])]
+    assert query["Action"] == ["dynamodb:Query"]
+    assert query["Resource"] == [{"Fn::GetAtt": ["StisTable", "Arn"]}]
+    assert query["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["REGISTER#*"]}}
     for role in _roles(resources).values():
+        if role is register:
+            continue
         queries = [s for s in _statements(role) if "dynamodb:Query" in _as_list(s["Action"])]
         assert [s["Action"] for s in queries] == [["dynamodb:Query"], ["dynamodb:Query"]]
         indexes, table = queries
@@ -338,6 +347,7 @@ def test_scheduled_functions_run_on_their_schedules(resources: dict[str, Any]) -
     assert schedules["SendReminders"] == ["rate(1 hour)"]
     assert schedules["VoidExpired"] == ["rate(5 minutes)"]
     assert schedules["RetryEmails"] == ["rate(5 minutes)"]
+    assert schedules["SendRegister"] == ["rate(1 hour)"]
 
 
 def test_stream_trigger_reads_this_stacks_table(resources: dict[str, Any]) -> None:
@@ -713,3 +723,11 @@ def test_distribution_logs_without_cookies_behind_the_edge_web_acl(
     assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     asserted = [a["Assert"]["Fn::Not"][0]["Fn::Equals"][0] for a in rule["Assertions"]]
     assert asserted == [{"Ref": "SiteCertificateArn"}, {"Ref": "SiteWebAclArn"}]
+
+
+def test_the_packaged_api_has_no_clock_to_set(resources: dict[str, Any]) -> None:
+    """The local stack's clock (POST :8025/clock) is never deployed: no path of
+    the packaged API sets, or even names, a clock."""
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert "/stis/requests" in paths
+    assert not [p for p in paths if "clock" in p.lower() or "time" in p.lower()]

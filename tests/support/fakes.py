@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.core import rules
 from chalicelib.core.contract import Days, State
+from chalicelib.core.register import weeks_of
 from chalicelib.core.request import StoredRequest
 from chalicelib.core.roster import RosterStudent
 from chalicelib.core.rules import HeldDays
 from chalicelib.service.errors import OPEN_RETRY_AFTER, DuplicateRequestKey, StaleWrite, TooManyRequests
-from chalicelib.service.ports import Attachment, MailerError, OpenLimits, StudentDays
+from chalicelib.service.ports import Attachment, MailerError, OpenLimits, RegisterWeek, StudentDays
 
 
 class FakeClock:
@@ -73,6 +74,8 @@ class InMemoryStore:
         self.open: dict[str, set[str]] = {}  # counter key -> ids of unconfirmed requests
         self.refused: dict[tuple[str, str, date], int] = {}
         self.roster: dict[str, RosterStudent] = {}
+        self.filed: dict[tuple[str, date], list[str]] = {}  # (school, Monday) -> request ids
+        self.registers: dict[tuple[str, date], tuple[str, datetime]] = {}  # -> (status, until)
         self.lock = threading.Lock()
 
     def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
@@ -140,6 +143,10 @@ class InMemoryStore:
                 held = self._held(request.student.student_id, request.school_year)
                 rules.check_claim(cap, held, request.held())
                 self.holding.add(request.id)
+                for monday in weeks_of(request.dates):
+                    filed = self.filed.setdefault((request.school_id, monday), [])
+                    if request.id not in filed:
+                        filed.append(request.id)
             if days in (Days.CLAIM, Days.CLOSE):
                 for key in self._open_keys(request):
                     self.open.get(key, set()).discard(request.id)
@@ -168,6 +175,31 @@ class InMemoryStore:
         with self.lock:
             due = [(r.next_attempt(), r.id) for r in self.requests.values()]
         yield from (i for at, i in sorted((at, i) for at, i in due if at is not None) if at <= now)
+
+    def register_week(self, school_id: str, monday: date) -> RegisterWeek:
+        with self.lock:
+            mark = self.registers.get((school_id, monday))
+            ids = tuple(self.filed.get((school_id, monday), ()))
+            return RegisterWeek(ids, mark is not None and mark[0] == "sent")
+
+    def get_many(self, request_ids: Sequence[str]) -> list[StoredRequest]:
+        with self.lock:
+            return [self.requests[i] for i in dict.fromkeys(request_ids) if i in self.requests]
+
+    def claim_register(self, school_id: str, monday: date, now: datetime, hold: timedelta) -> bool:
+        with self.lock:
+            mark = self.registers.get((school_id, monday))
+            if mark is not None and (mark[0] == "sent" or mark[1] >= now):
+                return False
+            self.registers[(school_id, monday)] = ("sending", now + hold)
+            return True
+
+    def finish_register(self, school_id: str, monday: date, sent: bool) -> None:
+        with self.lock:
+            if sent:
+                self.registers[(school_id, monday)] = ("sent", datetime.max.replace(tzinfo=UTC))
+            else:
+                self.registers.pop((school_id, monday), None)
 
 
 T0 = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 9 a.m. in California

@@ -9,6 +9,9 @@ Items:
   pk=STU#<student>#<year>  sk=REFUSED#<date> ``refused``: requests refused that (local) day
   pk=OPEN#S#<student>      sk=OPEN           ``open``: the student's unconfirmed requests
   pk=OPEN#G#<sha256(addr)> sk=OPEN           ``open``: one guardian address's unconfirmed requests
+  pk=REGISTER#<school>#<monday> sk=REQ#<id>  a contract holding days that school week (the
+                                             office's weekly register reads the partition)
+  pk=REGISTER#<school>#<monday> sk=SENT      ``status`` sending (until ``until``) or sent
 Sparse global secondary indexes (only items with work to do carry their keys):
   by_due     due_pk="AWAITING"   due_sk="<due_at, UTC>#<id>"                (projection ALL)
              due_pk="EVALUATION" due_sk="<last_day_ends_at_least, UTC>#<id>" (approved and
@@ -25,12 +28,16 @@ arriving together can never pass the cap or overlap. Giving days back, and
 closing an unconfirmed request, are transactions on the version too, so each
 happens exactly once. An early end (``SHORTEN``) gives back the released days
 and moves the kept days' last day in the same transaction.
+The claim also files the request under each school week
+it touches (REGISTER#...), so the weekly register is one Query per school and
+one BatchGetItem per 100 requests, never a scan.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -42,6 +49,7 @@ from botocore.exceptions import HTTPClientError
 
 from ..core.contract import Days, State
 from ..core.errors import CapExceeded, Overlap
+from ..core.register import weeks_of
 from ..core.request import StoredRequest
 from ..core.roster import RosterStudent
 from ..core.rules import HeldDays
@@ -53,9 +61,12 @@ from ..service.errors import (
     TooManyRequests,
     Unavailable,
 )
-from ..service.ports import OpenLimits, StudentDays
+from ..service.ports import OpenLimits, RegisterWeek, StudentDays
 from .codec import from_dict, to_dict
 from .roster import roster_key, student_from_item
+
+BATCH_GET_MAX = 100  # keys per BatchGetItem
+REGISTER_KEPT = timedelta(days=400)  # a sent marker outlives the school year it belongs to
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -433,7 +444,20 @@ class DynamoStore:
                 }
                 for day in request.dates
             ]
-            return [claim, *day_items, *closing]
+            filed = [
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {
+                            "pk": _s(self.register_partition(request.school_id, monday)),
+                            "sk": _s(f"REQ#{request.id}"),
+                            "expires_at": expires,
+                        },
+                    }
+                }
+                for monday in weeks_of(request.dates)
+            ]
+            return [claim, *day_items, *closing, *filed]
         release: dict[str, Any] = {
             "Update": {
                 "TableName": self.table,
@@ -501,6 +525,87 @@ class DynamoStore:
     def evaluating(self, due_before: datetime) -> Iterator[StoredRequest]:
         for item in self._query("by_due", "due_pk", "EVALUATION", "due_sk", f"{_utc(due_before)}~"):
             yield from_dict(_plain(item))
+    # --- the office's weekly register -----------------------------------------------
+
+    @staticmethod
+    def register_partition(school_id: str, monday: date) -> str:
+        return f"REGISTER#{school_id}#{monday.isoformat()}"
+
+    def register_week(self, school_id: str, monday: date) -> RegisterWeek:
+        arguments: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": _s(self.register_partition(school_id, monday))},
+            "ConsistentRead": True,
+        }
+        ids: list[str] = []
+        sent = False
+        for item in self._pages(arguments):
+            sort = item["sk"]["S"]
+            if sort.startswith("REQ#"):
+                ids.append(sort.removeprefix("REQ#"))
+            elif sort == "SENT":
+                sent = item.get("status", {}).get("S") == "sent"
+        return RegisterWeek(tuple(ids), sent)
+
+    def get_many(self, request_ids: Sequence[str]) -> list[StoredRequest]:
+        wanted = list(dict.fromkeys(request_ids))
+        found: list[StoredRequest] = []
+        for start in range(0, len(wanted), BATCH_GET_MAX):
+            pending: dict[str, Any] = {
+                self.table: {
+                    "Keys": [self.request_key(i) for i in wanted[start : start + BATCH_GET_MAX]],
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(6):
+                with _answered():
+                    response = self.client.batch_get_item(RequestItems=pending)
+                found.extend(from_dict(_plain(i)) for i in response.get("Responses", {}).get(self.table, []))
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(0.05 * 2**attempt)  # DynamoDB asks to back off before the rest
+            else:
+                raise Busy()
+        return found
+
+    def claim_register(self, school_id: str, monday: date, now: datetime, hold: timedelta) -> bool:
+        item = {
+            "pk": _s(self.register_partition(school_id, monday)),
+            "sk": _s("SENT"),
+            "status": _s("sending"),
+            "until": _n(int((now + hold).timestamp())),
+            "expires_at": _n(int((now + REGISTER_KEPT).timestamp())),
+        }
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR (#status = :sending AND #until < :now)",
+                ExpressionAttributeNames={"#status": "status", "#until": "until"},
+                ExpressionAttributeValues={":sending": _s("sending"), ":now": _n(int(now.timestamp()))},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        except Exception as error:
+            _raise_if_busy(error)
+            raise
+        return True
+
+    def finish_register(self, school_id: str, monday: date, sent: bool) -> None:
+        key = {"pk": _s(self.register_partition(school_id, monday)), "sk": _s("SENT")}
+        with _answered():
+            if sent:
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=key,
+                    UpdateExpression="SET #status = :sent REMOVE #until",
+                    ExpressionAttributeNames={"#status": "status", "#until": "until"},
+                    ExpressionAttributeValues={":sent": _s("sent")},
+                )
+            else:
+                self.client.delete_item(TableName=self.table, Key=key)
 
     def awaiting(self, due_before: datetime) -> Iterator[StoredRequest]:
         for item in self._query("by_due", "due_pk", "AWAITING", "due_sk", f"{_utc(due_before)}~"):

@@ -44,6 +44,17 @@ KINDS: Final = (
     "evaluation_overdue",
     "result",
 )
+# Emails about no one request: the office's weekly register (SPEC 3b). Their
+# context is their own (no request reference, no family).
+REPORTS: Final = ("weekly_register",)
+_REPORT_KEYS: Final[Mapping[str, frozenset[str]]] = {
+    "weekly_register": frozenset(
+        {"district_name", "school_name", "week", "week_start", "rows", "codes", "pending", "filename"}
+    ),
+}
+_REGISTER_ROW_KEYS: Final = frozenset(
+    {"day", "student_name", "student_id", "grade", "ref", "result", "result_label", "code"}
+)
 ROLES: Final = ("guardian", "teacher", "principal", "office")
 END_STATES: Final = ("declined", "cancelled", "void", "expired")
 SUBJECT_MAX_CHARS: Final = 200
@@ -141,8 +152,8 @@ def render_email(kind: str, language: str, context: Mapping[str, Any]) -> Render
     ``TypeError`` for a value of the wrong shape (``teachers`` given as one
     string, for example).
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown email kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind not in KINDS and kind not in REPORTS:
+        raise ValueError(f"unknown email kind {kind!r}; expected one of {', '.join((*KINDS, *REPORTS))}")
     if language not in available_languages():
         known = ", ".join(sorted(available_languages()))
         raise ValueError(f"unknown language {language!r}; there are catalogs for {known}")
@@ -220,7 +231,22 @@ def _tidy_text(text: str) -> str:
     return tidy + "\n"
 
 
+def _check_report_context(kind: str, context: Mapping[str, Any]) -> None:
+    missing = _REPORT_KEYS[kind] - context.keys()
+    if missing:
+        raise UndefinedError(f"the {kind} email needs: {', '.join(sorted(missing))}")
+    rows = context["rows"]
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
+        raise TypeError("rows must be a list of register rows")
+    for row in rows:
+        if not isinstance(row, Mapping) or not row.keys() >= _REGISTER_ROW_KEYS:
+            raise TypeError(f"each register row needs {', '.join(sorted(_REGISTER_ROW_KEYS))}")
+
+
 def _check_context(kind: str, context: Mapping[str, Any]) -> None:
+    if kind in REPORTS:
+        _check_report_context(kind, context)
+        return
     missing = (_COMMON_KEYS | _KIND_KEYS[kind]) - context.keys()
     if missing:
         raise UndefinedError(f"the {kind} email needs: {', '.join(sorted(missing))}")

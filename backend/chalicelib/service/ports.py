@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from ..core.contract import Days
+from ..core.register import RegisterRow
 from ..core.request import OutboxMessage, StoredRequest
 from ..core.roster import RosterStudent
 from ..core.rules import HeldDays
@@ -29,6 +30,14 @@ class StudentDays:
 
     held: tuple[HeldDays, ...]
     refused_today: int
+
+
+@dataclass(frozen=True)
+class RegisterWeek:
+    """What the store filed under one school week: request ids, and whether sent."""
+
+    request_ids: tuple[str, ...]
+    sent: bool
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,26 @@ class Store(Protocol):
         """Ids of requests with an email due by ``now``."""
         ...
 
+    # --- the office's weekly register (filed when the guardian's signature claims the days) ---
+
+    def register_week(self, school_id: str, monday: date) -> RegisterWeek:
+        """One read: the ids of the requests filed under the school's week of
+        ``monday`` (every week a claim touches), and whether its register was sent."""
+        ...
+
+    def get_many(self, request_ids: Sequence[str]) -> list[StoredRequest]:
+        """The requests with these ids that exist (batched reads, any order)."""
+        ...
+
+    def claim_register(self, school_id: str, monday: date, now: datetime, hold: timedelta) -> bool:
+        """Take the school week's register for sending: True unless it was sent,
+        or another run took it less than ``hold`` ago (a conditional write)."""
+        ...
+
+    def finish_register(self, school_id: str, monday: date, sent: bool) -> None:
+        """Mark the register sent, for good; or (not sent) let the next run try again."""
+        ...
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -149,3 +178,10 @@ class Composer(Protocol):
 
 class NoRecipient(Exception):
     pass
+
+
+class RegisterComposer(Protocol):
+    def compose_register(self, school_id: str, monday: date, rows: Sequence[RegisterRow]) -> Composed:
+        """The office's register email for one school week, in the office's
+        language, with the register as a CSV attachment. Raises ``NoRecipient``."""
+        ...
