@@ -1,0 +1,170 @@
+"""After approval, in a browser, with the local clock (issue 15): a Spanish
+request for a grade 7 student with two teachers goes from the form to
+`closed`. One teacher credits every day (the student signs on that record),
+the other all but one; the office's CSV shows exactly that day with the
+district's "not credited" code, the family sees 4 of 5 days credited, and the
+next Monday's register lists the days with their results.
+
+With ``STIS_SHOTS=<dir>`` set, it also saves screenshots of the pages it opens.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.config.loader import load
+from tests.e2e.test_walkthrough import emails_to, link_in, open_link, sign_with
+from tests.support.browser import wait_for_schools
+from tests.support.live import Live, is_register, running_api
+from tests.support.people import student_number
+
+pytestmark = pytest.mark.browser
+
+DISTRICT = load()
+SCHOOL = DISTRICT.school("ridgeline-middle")
+assert SCHOOL is not None
+CASTELLANOS, ROJAS = SCHOOL.teacher("t-castellanos"), SCHOOL.teacher("t-rojas")
+assert CASTELLANOS is not None and ROJAS is not None
+OFFICE = SCHOOL.office.email
+DAYS = ["2027-01-11", "2027-01-12", "2027-01-13", "2027-01-14", "2027-01-15"]
+NOT_CREDITED_DAY = 2  # Wednesday 13 January: Ms. Rojas did not get that day's work
+SHOTS = os.environ.get("STIS_SHOTS", "")
+
+
+@pytest.fixture(scope="module")
+def stack(chromium: Path) -> Iterator[Live]:
+    with running_api(site=True) as live:
+        yield live
+        live.reset_clock()
+
+
+@pytest.fixture
+def page(browser: Any, stack: Live) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="es-MX")
+    yield context.new_page()
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+
+
+def attachment(live: Live, message: dict[str, Any], index: int = 0) -> str:
+    url = f"{live.mail_url}/messages/{message['id']}/attachments/{index}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode("utf-8")).removeprefix("\ufeff")
+
+
+def request_in_spanish(page: Any, live: Live, guardian: str) -> None:
+    page.goto(f"{live.site_url}/es/stis/request/")
+    wait_for_schools(page)
+    page.select_option("#school", SCHOOL.id)
+    for teacher in (CASTELLANOS, ROJAS):
+        page.check(f"#teacher-{teacher.id}")
+    page.fill("#student-first-name", "Mateo")
+    page.fill("#student-last-name", "Quintana")
+    page.fill("#student-id", student_number())
+    page.select_option("#student-grade", "7")
+    page.fill("#guardian-name", "Elena Quintana")
+    page.fill("#guardian-email", guardian)
+    page.fill("#first-day", DAYS[0])
+    page.fill("#last-day", DAYS[-1])
+    page.wait_for_selector(".portal-quote__ok")
+    page.click("#request-form button[type=submit]")
+    page.wait_for_selector("#check:not([hidden])")
+    page.click("#send")
+    page.wait_for_selector("#done:not([hidden])")
+
+
+def record_the_work(page: Any, link: str, name: str, credited: list[bool], student: str = "") -> None:
+    open_link(page, link)
+    page.wait_for_selector("#evaluate-form:not([hidden])")
+    assert page.is_visible("#field-evaluate-student") is bool(student)
+    for index, yes in enumerate(credited):
+        page.check(f"#day-{index}-{'yes' if yes else 'no'}")
+    page.fill("#received-0", DAYS[-1])
+    if not all(credited):
+        page.fill(f"#note-{credited.index(False)}", "No entregó la tarea de ese día.")
+    if student:
+        page.fill("#evaluate-student", student)
+    page.fill("#evaluate-name", name)
+    page.check("#evaluate-agree")
+    shot(page, f"evaluate-{'student' if student else 'teacher'}")
+    page.click("#evaluate-form button[type=submit]")
+    page.wait_for_selector("#sign-notice:not([hidden])")
+
+
+def test_a_spanish_request_with_two_teachers_goes_from_submit_to_closed(page: Any, stack: Live) -> None:
+    guardian = f"elena.{uuid.uuid4().hex[:6]}@family.example"
+    request_in_spanish(page, stack, guardian)
+    (to_guardian,) = emails_to(stack, guardian)
+    guardian_link = link_in(to_guardian)
+    sign_with(page, guardian_link, "Elena Quintana")
+    for teacher in (CASTELLANOS, ROJAS):
+        (to_teacher,) = emails_to(stack, teacher.email, containing="Mateo")
+        sign_with(page, link_in(to_teacher), teacher.name)
+    (to_principal,) = emails_to(stack, SCHOOL.principal.email, containing="Mateo")
+    sign_with(page, link_in(to_principal), SCHOOL.principal.name)
+    open_link(page, guardian_link)
+    assert page.inner_text("#status-title") == "Aprobado"
+
+    # Saturday after the last day: the jobs send the teachers to record the work.
+    stack.set_clock(datetime.fromisoformat("2027-01-16T10:00:00-08:00"))
+    assert stack.run_jobs()["evaluations_begun"] == 1
+    assert stack.run_jobs()["evaluations_begun"] == 0
+    open_link(page, guardian_link)
+    assert "registro docente" in page.inner_text("#status-title").lower()
+    shot(page, "status-awaiting")
+
+    (first,) = emails_to(stack, CASTELLANOS.email, containing="Registre el trabajo")
+    record_the_work(page, link_in(first), "ines castellanos", [True] * 5, student="Mateo Quintana")
+    assert "ya registró" in page.inner_text("#status-text")
+    (second,) = emails_to(stack, ROJAS.email, containing="Registre el trabajo")
+    credited = [index != NOT_CREDITED_DAY for index in range(5)]
+    record_the_work(page, link_in(second), ROJAS.name, credited)
+    assert page.inner_text("#status-title") == "Cerrado"
+
+    stack.run_jobs()
+    results = [m for m in emails_to(stack, OFFICE, containing="Mateo Quintana") if "4" in m["subject"]]
+    assert results and "4 of 5" in results[-1]["subject"]
+    rows = [line.split(",") for line in attachment(stack, results[-1]).splitlines()]
+    assert rows[0] == ["student_id", "date", "attendance_code", "result"]
+    codes = DISTRICT.attendance_codes
+    not_credited = [(r[1], r[2]) for r in rows[1:] if r[3] == "not_credited"]
+    assert not_credited == [(DAYS[NOT_CREDITED_DAY], codes.not_credited.code)]
+    assert [r[2] for r in rows[1:]].count(codes.credited.code) == 4
+    family = emails_to(stack, guardian, containing="incompleto, sin crédito")
+    assert family and "4 de 5" in family[-1]["subject"]
+
+    open_link(page, guardian_link)
+    assert page.inner_text("#status-title") == "Cerrado"
+    assert "4 de 5" in page.inner_text("#status-text")
+    assert page.locator("#results-list li").count() == 5
+    assert "Incompleto, sin crédito" in page.inner_text("#results-list li >> nth=2")
+    shot(page, "status-closed")
+
+    # The Monday after: the office's register for that week lists each day with its result.
+    stack.set_clock(datetime.fromisoformat("2027-01-18T07:00:00-08:00"))
+    stack.run_jobs()
+    registers = [m for m in stack.mailbox(registers=True) if is_register(m) and m["to"] == OFFICE]
+    assert registers, "no register for the office"
+    rows = [line.split(",") for line in attachment(stack, registers[0]).splitlines()]
+    ref = "STIS-" + guardian_link.split("#id=")[1].split("&")[0].replace("-", "")[:6].upper()
+    ours = [(r[0], r[5]) for r in rows[1:] if len(r) > 5 and r[4] == ref]
+    expected = [(day, "Not credited" if i == NOT_CREDITED_DAY else "Credited") for i, day in enumerate(DAYS)]
+    assert ours == expected
+    stack.reset_clock()
