@@ -10,6 +10,7 @@ With ``STIS_SHOTS=<dir>`` set, it also saves screenshots of the pages it opens.
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.request
 import uuid
@@ -22,6 +23,7 @@ import pytest
 
 from chalicelib.config.loader import load
 from tests.e2e.test_walkthrough import emails_to, link_in, open_link, sign_with
+from tests.support.bodies import submit_body
 from tests.support.browser import wait_for_schools
 from tests.support.live import Live, is_register, running_api
 from tests.support.people import student_number
@@ -167,4 +169,87 @@ def test_a_spanish_request_with_two_teachers_goes_from_submit_to_closed(page: An
     ours = [(r[0], r[5]) for r in rows[1:] if len(r) > 5 and r[4] == ref]
     expected = [(day, "Not credited" if i == NOT_CREDITED_DAY else "Credited") for i, day in enumerate(DAYS)]
     assert ours == expected
+    stack.reset_clock()
+
+
+def api_post(live: Live, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        live.url + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: dict[str, Any] = json.load(response)
+        return answer
+
+
+def test_in_english_the_office_ends_early_and_the_teacher_fixes_a_refused_record(
+    page: Any, stack: Live
+) -> None:
+    madrone = DISTRICT.school("madrone-elementary")
+    assert madrone is not None
+    nakamura = madrone.teacher("t-nakamura")
+    assert nakamura is not None
+    guardian = f"sam.{uuid.uuid4().hex[:6]}@family.example"
+    student_id = student_number()
+    body = submit_body(
+        request_key=str(uuid.uuid4()),
+        language="en",
+        teacher_ids=["t-nakamura"],
+        student={"first_name": "Ava", "last_name": "Lindgren", "student_id": student_id, "grade": "2"},
+        guardian={"name": "Sam Lindgren", "email": guardian},
+        first_day="2027-02-01",
+        last_day="2027-02-05",
+        reason="",
+    )
+    api_post(stack, "/stis/requests", body)
+    (to_guardian,) = emails_to(stack, guardian)
+    guardian_link = link_in(to_guardian)
+    sign_with(page, guardian_link, "Sam Lindgren")
+    (to_teacher,) = emails_to(stack, nakamura.email, containing="Ava")
+    sign_with(page, link_in(to_teacher), nakamura.name)
+    (to_principal,) = emails_to(stack, madrone.principal.email, containing="Ava")
+    sign_with(page, link_in(to_principal), madrone.principal.name)
+    office_link = link_in(emails_to(stack, madrone.office.email, containing="Ava Lindgren")[0])
+
+    # Wednesday of that week: Ava came back; the office ends the agreement after Tuesday.
+    stack.set_clock(datetime.fromisoformat("2027-02-03T12:00:00-08:00"))
+    open_link(page, office_link)
+    assert page.inner_text("#status-title") == "Approved: independent study in progress"
+    assert page.is_visible("#end-form") and not page.is_visible("#office-cancel-form")
+    page.click("#end-form button[type=submit]")
+    assert page.is_visible("#end-reason-error")
+    page.select_option("#end-last-day", "2027-02-02")
+    page.fill("#end-reason", "Ava is back in class.")
+    shot(page, "end-early-en")
+    page.click("#end-form button[type=submit]")
+    page.wait_for_selector("#sign-notice:not([hidden])")
+    assert "ended it early" in page.inner_text("#status-text")
+    stack.run_jobs()
+    told = emails_to(stack, guardian, containing="Ava is back in class.")
+    assert told and told[-1]["subject"].startswith("Ended early")
+
+    record = emails_to(stack, nakamura.email, containing="Record the work here")
+    assert record, "the teacher was not asked to record the work"
+    open_link(page, link_in(record[-1]))
+    assert page.locator("#evaluate-days fieldset.portal-day").count() == 2
+    page.click("#evaluate-form button[type=submit]")  # nothing chosen: the summary lists each problem
+    summary = page.inner_text("#error-summary")
+    assert "Choose complete or not complete for Monday, February 1, 2027" in summary
+    assert page.get_attribute("#day-0-yes", "aria-invalid") == "true"
+    page.check("#day-0-yes")
+    page.check("#day-1-yes")
+    page.fill("#evaluate-student", "Ava Lindgren")
+    page.fill("#evaluate-name", "Someone Else")
+    page.check("#evaluate-agree")
+    page.click("#evaluate-form button[type=submit]")
+    page.wait_for_selector(f"#evaluate-name-error:has-text('{nakamura.name}')")  # the name to type
+    shot(page, "evaluate-error-en")
+    page.fill("#evaluate-name", nakamura.name)
+    page.click("#evaluate-form button[type=submit]")
+    page.wait_for_selector("#sign-notice:not([hidden])")
+    assert page.inner_text("#status-title") == "Closed"
+    assert "2 of 2 school days credited" in page.inner_text("#status-text")
+    shot(page, "status-closed-en")
     stack.reset_clock()
