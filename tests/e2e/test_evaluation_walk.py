@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from chalicelib.config.loader import load
 from tests.e2e.test_walkthrough import emails_to, link_in, open_link, sign_with
@@ -39,6 +40,12 @@ OFFICE = SCHOOL.office.email
 DAYS = ["2027-01-11", "2027-01-12", "2027-01-13", "2027-01-14", "2027-01-15"]
 NOT_CREDITED_DAY = 2  # Wednesday 13 January: Ms. Rojas did not get that day's work
 SHOTS = os.environ.get("STIS_SHOTS", "")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def accessible(page: Any) -> None:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +112,7 @@ def record_the_work(page: Any, link: str, name: str, credited: list[bool], stude
         page.fill("#evaluate-student", student)
     page.fill("#evaluate-name", name)
     page.check("#evaluate-agree")
+    accessible(page)
     shot(page, f"evaluate-{'student' if student else 'teacher'}")
     page.click("#evaluate-form button[type=submit]")
     page.wait_for_selector("#sign-notice:not([hidden])")
@@ -157,6 +165,7 @@ def test_a_spanish_request_with_two_teachers_goes_from_submit_to_closed(page: An
     assert "4 de 5" in page.inner_text("#status-text")
     assert page.locator("#results-list li").count() == 5
     assert "Incompleto, sin crédito" in page.inner_text("#results-list li >> nth=2")
+    accessible(page)
     shot(page, "status-closed")
 
     # The Monday after: the office's register for that week lists each day with its result.
@@ -222,6 +231,7 @@ def test_in_english_the_office_ends_early_and_the_teacher_fixes_a_refused_record
     assert page.is_visible("#end-reason-error")
     page.select_option("#end-last-day", "2027-02-02")
     page.fill("#end-reason", "Ava is back in class.")
+    accessible(page)
     shot(page, "end-early-en")
     page.click("#end-form button[type=submit]")
     page.wait_for_selector("#sign-notice:not([hidden])")
@@ -245,6 +255,7 @@ def test_in_english_the_office_ends_early_and_the_teacher_fixes_a_refused_record
     page.check("#evaluate-agree")
     page.click("#evaluate-form button[type=submit]")
     page.wait_for_selector(f"#evaluate-name-error:has-text('{nakamura.name}')")  # the name to type
+    accessible(page)
     shot(page, "evaluate-error-en")
     page.fill("#evaluate-name", nakamura.name)
     page.click("#evaluate-form button[type=submit]")
