@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config.schema import DistrictConfig, School
+from ..core.contract import Party
 from ..core.request import OFFICE, DayResult, OutboxMessage, StoredRequest, role_of
 from ..i18n import (
     audit_label,
@@ -182,7 +183,9 @@ class EmailComposer:
             return {
                 "due_date": format_date(due, language) if due else "",
                 "day_list": [format_date(d, language) for d in request.dates],
-                "student_signs_on_return": self.district.stis.student_signs == "on_return",
+                # Until the student has signed (on the first teacher's record).
+                "student_signs_on_return": self.district.stis.student_signs == "on_return"
+                and not request.contract.has_signed(Party.student()),
                 "waiting_for": join_names(left, language),
             }
         if kind == "result":
