@@ -120,10 +120,12 @@ class StoredRequest(SchoolDaySpan):
 
     def ended_at(self, last_day_ends: datetime) -> datetime | None:
         """When the contract ended: its ending, or the end of its last day once
-        approved; ``None`` while it is still being signed."""
+        approved or closed; ``None`` while it is still being signed or evaluated."""
         if self.contract.ending is not None:
             return self.contract.ending.at
-        return last_day_ends if self.state is State.APPROVED else None
+        # Approved, or closed once every teacher has recorded the work; a contract still
+        # awaiting a teacher's record keeps its links working until the record is in.
+        return last_day_ends if self.state in (State.APPROVED, State.CLOSED) else None
 
     def reminders_sent(self, party_key: str) -> int:
         return self.messages_sent("reminder", party_key)
