@@ -178,14 +178,11 @@ def send_reminders(event: Any) -> None:
     logs.event("job", job="remind_evaluators", count=jobs().remind_evaluators())
 
 
-@app.schedule(Rate(15, unit=Rate.MINUTES))
-def begin_evaluations(event: Any) -> None:
-    logs.event("job", job="begin_evaluations", count=jobs().begin_evaluations())
-
-
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def void_expired(event: Any) -> None:
     logs.event("job", job="void_expired", count=jobs().end_unsigned())
+    # The same function (and role) moves approved agreements whose last day has ended to evaluation.
+    logs.event("job", job="begin_evaluations", count=jobs().begin_evaluations())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
