@@ -31,9 +31,10 @@ from chalicelib.http.handling import (
 from chalicelib.http.handling import (
     language as reader_language,
 )
+from chalicelib.service.evaluating import DayInput
 from chalicelib.service.submitting import SubmitCommand
 from chalicelib.settings import settings
-from chalicelib.wiring import dispatcher, jobs, signing, submitting, weekly_register
+from chalicelib.wiring import dispatcher, evaluating, jobs, signing, submitting, weekly_register
 
 app = Chalice(app_name="stis-portal")
 app.log.setLevel(logging.INFO)
@@ -143,17 +144,46 @@ def cancel(request_id: str) -> Response:
     return answer(200, views.request(signing().cancel(request_id, token, body.reason), DISTRICT))
 
 
+@app.route("/stis/requests/{request_id}/evaluate", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def evaluate(request_id: str) -> Response:
+    token, body = link_call(schemas.EvaluateBody)
+    source_ip, user_agent = caller()
+    view = evaluating().evaluate(
+        request_id,
+        token,
+        name=body.name,
+        agree=body.agree,
+        days=tuple(DayInput(d.date, d.credited, d.received_on, d.note) for d in body.days),
+        student_name=body.student.name if body.student else None,
+        source_ip=source_ip,
+        user_agent=user_agent,
+    )
+    return answer(200, views.request(view, DISTRICT))
+
+
+@app.route("/stis/requests/{request_id}/end", methods=["POST"], cors=cors, content_types=JSON_TYPES)
+@api
+def end(request_id: str) -> Response:
+    token, body = link_call(schemas.EndBody)
+    view = evaluating().end_early(request_id, token, body.reason, body.last_day)
+    return answer(200, views.request(view, DISTRICT))
+
+
 # --- scheduled work and the email dispatcher ------------------------------------------
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def send_reminders(event: Any) -> None:
     logs.event("job", job="send_reminders", count=jobs().send_reminders())
+    logs.event("job", job="remind_evaluators", count=jobs().remind_evaluators())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def void_expired(event: Any) -> None:
     logs.event("job", job="void_expired", count=jobs().end_unsigned())
+    # The same function (and role) moves approved agreements whose last day has ended to evaluation.
+    logs.event("job", job="begin_evaluations", count=jobs().begin_evaluations())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

@@ -35,11 +35,13 @@ from common import ROOT, machine, submit_body
 sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
 
 # The most DynamoDB calls each operation should need (0: answered from the configuration).
-TARGETS = {"quote": 0, "submit": 2, "status": 1, "sign": 2}
+TARGETS = {"quote": 0, "submit": 2, "status": 1, "sign": 2, "evaluate (closes it)": 2}
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 REGION = "us-west-2"
 # The Monday after the bench's signed week (1 to 5 February 2027), 8 a.m. in California.
 REGISTER_MONDAY = datetime(2027, 2, 8, 16, 0, tzinfo=UTC)
+# The Saturday after the evaluated week (8 to 12 February 2027), 10 a.m. in California.
+AFTER_EVALUATED_WEEK = datetime(2027, 2, 13, 18, 0, tzinfo=UTC)
 
 
 class Calls:
@@ -308,6 +310,51 @@ def main() -> int:
             weekly_register().run()
             Clock.now_value = NOW
             results["job: weekly register (already sent)"] = dynamodb_calls.take()
+            # After the absence: another request, signed by everyone, goes to evaluation
+            # once its last day has ended, and its one teacher records the work (closing it).
+            evaluated = post(
+                "/stis/requests", submit_body(n + 500_000, date(2027, 2, 8), date(2027, 2, 12))
+            ).json_body
+            request = records().store.get(evaluated["id"])
+            assert request is not None
+            for party, name in (
+                ("guardian", "Test Parent"),
+                ("t-whitaker", "Paul Whitaker"),
+                ("principal", "Rafael Ibarra"),
+            ):
+                party_token = records().link_token(request, party)
+                shown = client.http.get(
+                    f"/stis/requests/{request.id}", headers={"Authorization": f"Bearer {party_token}"}
+                ).json_body
+                answer = post(
+                    f"/stis/requests/{request.id}/sign",
+                    {"name": name, "agree": True, "contract_sha256": shown["contract_sha256"]},
+                    party_token,
+                )
+                assert answer.status_code == 200, answer.json_body
+            dispatcher().dispatch(request.id)
+            dynamodb_calls.take()
+            Clock.now_value = AFTER_EVALUATED_WEEK
+            begun = jobs().begin_evaluations()
+            results[f"job: begin evaluations ({begun} due)"] = dynamodb_calls.take()
+            jobs().begin_evaluations()
+            results["job: begin evaluations (none due)"] = dynamodb_calls.take()
+            days = [{"date": d, "credited": True} for d in shown["dates"]]
+            teacher = records().link_token(request, "t-whitaker")
+            record = {
+                "name": "Paul Whitaker",
+                "agree": True,
+                "days": days,
+                "student": {"name": "Test Student"},
+            }
+            answer = post(f"/stis/requests/{request.id}/evaluate", record, teacher)
+            assert answer.json_body.get("status") == "closed", answer.json_body
+            results["evaluate (closes it)"] = dynamodb_calls.take()
+            jobs().remind_evaluators()
+            results["job: evaluation reminders (none due)"] = dynamodb_calls.take()
+            dispatcher().dispatch(request.id)
+            dynamodb_calls.take()
+            Clock.now_value = NOW
             columns[size] = results
 
     server.stop()

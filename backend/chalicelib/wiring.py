@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config.loader import district
+from .service.evaluating import Evaluating
 from .service.jobs import Jobs
 from .service.ports import Clock, SystemClock
 from .service.records import Records
@@ -57,6 +58,11 @@ def signing() -> Signing:
 
 
 @lru_cache(maxsize=1)
+def evaluating() -> Evaluating:
+    return Evaluating(records())
+
+
+@lru_cache(maxsize=1)
 def jobs() -> Jobs:
     return Jobs(records())
 
@@ -100,6 +106,7 @@ def reset() -> None:
         records,
         submitting,
         signing,
+        evaluating,
         jobs,
         dispatcher,
         weekly_register,

@@ -263,6 +263,8 @@ class LocalStack:
         counts = {
             "voided": jobs.end_unsigned(),
             "reminded": jobs.send_reminders(),
+            "evaluations_begun": jobs.begin_evaluations(),
+            "evaluations_reminded": jobs.remind_evaluators(),
         }
         counts["emails_sent"] = dispatcher.dispatch_due()
         counts["registers"] = register.run()

@@ -99,9 +99,9 @@ def ended(request: StoredRequest) -> StoredRequest:
     return replace(request, contract=request.contract.decline(Party.principal(), "No", NOW))
 
 
-def claim(store: Store, request: StoredRequest) -> StoredRequest:
+def claim(store: Store, request: StoredRequest, limits: OpenLimits = LIMITS) -> StoredRequest:
     """Submit, then confirm: what a request goes through to hold its days."""
-    store.create(request, LIMITS)
+    store.create(request, limits)
     return store.update(confirmed(request), Days.CLAIM, CAP)
 
 
@@ -346,7 +346,8 @@ def test_any_sequence_of_claims_and_releases_gets_the_core_rules_answer(
         except (errors.CapExceeded, errors.Overlap) as refused:
             expected = (type(refused), refused.details.get("days_remaining"))
         try:
-            claim(store, request)
+            # Refused claims stay open (unconfirmed): the open-request limit is not what this checks.
+            claim(store, request, OpenLimits(per_guardian=100, per_student=100))
             answer: object = rules.days_held([h.held() for h in (*held, request)], YEAR)
             held.append(request)
         except (errors.CapExceeded, errors.Overlap) as refused:
@@ -378,6 +379,55 @@ def test_the_roster_gives_back_the_student_the_import_wrote(store: Store, make: 
         store.client.put_item(TableName=store.table, Item=student_item(student))  # type: ignore[attr-defined]
     assert store.roster_student("900123") == student
     assert store.roster_student("900124") is None
+
+
+# --- after the absence: an early end, and the work after the last day ----------------------
+
+
+def approved(request: StoredRequest) -> StoredRequest:
+    return replace(request, contract=replace(request.contract, state=State.APPROVED))
+
+
+def test_an_early_end_gives_back_the_later_days_once_and_frees_them_for_another_contract(
+    store: Store, make: Requests
+) -> None:
+    request = make.new(date(2027, 1, 4), date(2027, 1, 8))
+    store.update(approved(claim(store, request)))
+    current = store.get(request.id)
+    assert current is not None
+    cut = current.end_early(current.first_day_starts + timedelta(hours=30), date(2027, 1, 5), "Back early")
+    released = (date(2027, 1, 6), date(2027, 1, 7), date(2027, 1, 8))
+    stored = store.update(cut, Days.SHORTEN, CAP, released)
+    assert stored.dates == (date(2027, 1, 4), date(2027, 1, 5))
+    assert store.days_used("900123", YEAR) == 2
+    assert store.student_days("900123", YEAR, TODAY).held == (stored.held(),)
+    with pytest.raises(StaleWrite):
+        store.update(cut, Days.SHORTEN, CAP, released)
+    assert store.days_used("900123", YEAR) == 2
+    claim(store, make.new(date(2027, 1, 6), date(2027, 1, 8)))  # the days given back are free
+    with pytest.raises(errors.Overlap):
+        claim(store, make.new(date(2027, 1, 5), date(2027, 1, 5)))  # the days kept are not
+    assert store.days_used("900123", YEAR) == 5
+
+
+def test_evaluating_lists_approved_contracts_once_their_last_day_has_ended(
+    store: Store, make: Requests
+) -> None:
+    soon = make.new(date(2027, 1, 4), date(2027, 1, 5))
+    later = make.new(date(2027, 2, 1), date(2027, 2, 2))
+    unsigned = make.new(date(2027, 1, 11), date(2027, 1, 12))
+    store.update(approved(claim(store, soon)))
+    store.update(approved(claim(store, later)))
+    claim(store, unsigned)
+    soon_ends = soon.first_day_starts + timedelta(days=2)
+    assert [r.id for r in store.evaluating(soon.first_day_starts)] == []
+    assert [r.id for r in store.evaluating(soon_ends)] == [soon.id]
+    assert [r.id for r in store.evaluating(later.first_day_starts + timedelta(days=2))] == [soon.id, later.id]
+    current = store.get(soon.id)
+    assert current is not None
+    closed = replace(current, contract=replace(current.contract, state=State.CLOSED))
+    store.update(closed)
+    assert [r.id for r in store.evaluating(soon_ends)] == []
 
 
 # --- the office's weekly register -----------------------------------------------------

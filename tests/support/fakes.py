@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.core import rules
-from chalicelib.core.contract import Days
+from chalicelib.core.contract import Days, State
 from chalicelib.core.register import weeks_of
 from chalicelib.core.request import StoredRequest
 from chalicelib.core.roster import RosterStudent
@@ -132,7 +132,9 @@ class InMemoryStore:
             held = self._held(student_id, school_year)
             return self.requests.get(request_id), rules.days_held(held, school_year)
 
-    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
+    def update(
+        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, released: tuple[date, ...] = ()
+    ) -> StoredRequest:
         with self.lock:
             current = self.requests.get(request.id)
             if current is None or current.version != request.version:
@@ -158,6 +160,16 @@ class InMemoryStore:
         with self.lock:
             found = [r for r in self.requests.values() if r.state.is_awaiting and r.due_at <= due_before]
         yield from sorted(found, key=lambda r: (r.due_at, r.id))
+
+    def evaluating(self, due_before: datetime) -> Iterator[StoredRequest]:
+        with self.lock:
+            found = [
+                r
+                for r in self.requests.values()
+                if r.state in (State.APPROVED, State.AWAITING_EVALUATION)
+                and r.last_day_ends_at_least <= due_before
+            ]
+        yield from sorted(found, key=lambda r: (r.last_day_ends_at_least, r.id))
 
     def outbox_due(self, now: datetime) -> Iterator[str]:
         with self.lock:

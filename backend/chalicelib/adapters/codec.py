@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ..core.contract import Contract, Ending, Signature, State
+from ..core.contract import Contract, DayRecord, EarlyEnd, Ending, Evaluation, Signature, State
 from ..core.request import AuditEvent, Guardian, OutboxMessage, StoredRequest, Student, party_of
 
 
@@ -39,6 +39,68 @@ def _signature_from(d: dict[str, Any]) -> Signature:
         user_agent=d["user_agent"],
         contract_sha256=d["contract_sha256"],
         agreed=bool(d["agreed"]),
+    )
+
+
+def _evaluation_to(e: Evaluation) -> dict[str, Any]:
+    return {
+        "party": e.party.key,
+        "name": e.name,
+        "at": e.at.isoformat(),
+        "source_ip": e.source_ip,
+        "user_agent": e.user_agent,
+        "days": [
+            {
+                "day": d.day.isoformat(),
+                "credited": d.credited,
+                "received_on": d.received_on.isoformat() if d.received_on else "",
+                "note": d.note,
+            }
+            for d in e.days
+        ],
+    }
+
+
+def _evaluation_from(d: dict[str, Any]) -> Evaluation:
+    return Evaluation(
+        party=party_of(d["party"]),
+        name=d["name"],
+        at=_dt(d["at"]),
+        source_ip=d["source_ip"],
+        user_agent=d["user_agent"],
+        days=tuple(
+            DayRecord(
+                day=date.fromisoformat(x["day"]),
+                credited=bool(x["credited"]),
+                received_on=date.fromisoformat(x["received_on"]) if x["received_on"] else None,
+                note=x["note"],
+            )
+            for x in d["days"]
+        ),
+    )
+
+
+def _early_end_to(e: EarlyEnd | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {
+        "by": e.by.key,
+        "at": e.at.isoformat(),
+        "reason": e.reason,
+        "last_day": e.last_day.isoformat(),
+        "released": [d.isoformat() for d in e.released],
+    }
+
+
+def _early_end_from(d: dict[str, Any] | None) -> EarlyEnd | None:
+    if not d:
+        return None
+    return EarlyEnd(
+        by=party_of(d["by"]),
+        at=_dt(d["at"]),
+        reason=d["reason"],
+        last_day=date.fromisoformat(d["last_day"]),
+        released=tuple(date.fromisoformat(x) for x in d["released"]),
     )
 
 
@@ -72,6 +134,8 @@ def to_dict(r: StoredRequest) -> dict[str, Any]:
             "at": ending.at.isoformat(),
             "reason": ending.reason,
         },
+        "evaluations": [_evaluation_to(e) for e in r.contract.evaluations],
+        "early_end": _early_end_to(r.contract.early_end),
         "token_salt": r.token_salt,
         "token_hashes": dict(r.token_hashes),
         "first_day_starts": r.first_day_starts.isoformat(),
@@ -113,6 +177,8 @@ def from_dict(d: dict[str, Any]) -> StoredRequest:
             at=_dt(ending["at"]),
             reason=ending["reason"],
         ),
+        evaluations=tuple(_evaluation_from(e) for e in d.get("evaluations") or ()),
+        early_end=_early_end_from(d.get("early_end")),
     )
     return StoredRequest(
         id=d["id"],

@@ -14,6 +14,8 @@ Items:
   pk=REGISTER#<school>#<monday> sk=SENT      ``status`` sending (until ``until``) or sent
 Sparse global secondary indexes (only items with work to do carry their keys):
   by_due     due_pk="AWAITING"   due_sk="<due_at, UTC>#<id>"                (projection ALL)
+             due_pk="EVALUATION" due_sk="<last_day_ends_at_least, UTC>#<id>" (approved and
+                                 awaiting_evaluation: the scheduled work after the absence)
   by_outbox  outbox_pk="PENDING" outbox_sk="<next email attempt, UTC>#<id>" (keys only)
 
 A submit reads the student's partition (one Query: held days, today's
@@ -24,7 +26,9 @@ request's version, in which the total plus this contract must stay within the
 cap and every school day must be free; so two confirmations for one student
 arriving together can never pass the cap or overlap. Giving days back, and
 closing an unconfirmed request, are transactions on the version too, so each
-happens exactly once. The claim also files the request under each school week
+happens exactly once. An early end (``SHORTEN``) gives back the released days
+and moves the kept days' last day in the same transaction.
+The claim also files the request under each school week
 it touches (REGISTER#...), so the weekly register is one Query per school and
 one BatchGetItem per 100 requests, never a scan.
 """
@@ -43,7 +47,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.exceptions import HTTPClientError
 
-from ..core.contract import Days
+from ..core.contract import Days, State
 from ..core.errors import CapExceeded, Overlap
 from ..core.register import weeks_of
 from ..core.request import StoredRequest
@@ -178,6 +182,9 @@ class DynamoStore:
         if request.state.is_awaiting:
             item["due_pk"] = _s("AWAITING")
             item["due_sk"] = _s(f"{_utc(request.due_at)}#{request.id}")
+        elif request.state in (State.APPROVED, State.AWAITING_EVALUATION):
+            item["due_pk"] = _s("EVALUATION")
+            item["due_sk"] = _s(f"{_utc(request.last_day_ends_at_least)}#{request.id}")
         next_attempt = request.next_attempt()
         if next_attempt is not None:
             item["outbox_pk"] = _s("PENDING")
@@ -343,7 +350,9 @@ class DynamoStore:
                 used = int(item.get("days_used", {}).get("N", "0"))
         return request, used
 
-    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
+    def update(
+        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, released: tuple[date, ...] = ()
+    ) -> StoredRequest:
         stored = replace(request, version=request.version + 1)
         put = {
             "TableName": self.table,
@@ -356,7 +365,7 @@ class DynamoStore:
                 self.client.put_item(**put)
             else:
                 self.client.transact_write_items(
-                    TransactItems=[{"Put": put}, *self._days_items(stored, days, cap)]
+                    TransactItems=[{"Put": put}, *self._days_items(stored, days, cap, released)]
                 )
         except self.client.exceptions.ConditionalCheckFailedException:
             raise StaleWrite() from None
@@ -379,7 +388,9 @@ class DynamoStore:
             raise Overlap() from None
         raise Busy() from None
 
-    def _days_items(self, request: StoredRequest, days: Days, cap: int) -> list[dict[str, Any]]:
+    def _days_items(
+        self, request: StoredRequest, days: Days, cap: int, released: tuple[date, ...] = ()
+    ) -> list[dict[str, Any]]:
         """The writes beside the request's own that ``days`` asks for."""
         partition = self.student_partition(request.student.student_id, request.school_year)
         total = {"pk": _s(partition), "sk": _s("TOTAL")}
@@ -397,6 +408,8 @@ class DynamoStore:
         ]
         if days is Days.CLOSE:
             return closing
+        if days is Days.SHORTEN:
+            return self._shorten_items(request, partition, total, released)
         count = request.school_days
         if days is Days.CLAIM:
             expires = _n(request.expires_at)
@@ -466,6 +479,52 @@ class DynamoStore:
             for day in request.dates
         ]
         return [release, *day_deletes]
+
+    def _shorten_items(
+        self, request: StoredRequest, partition: str, total: dict[str, Any], released: tuple[date, ...]
+    ) -> list[dict[str, Any]]:
+        """An early end: the released days go back, the kept ones get the new last day."""
+        same_request = {":id": _s(request.id)}
+        give_back: dict[str, Any] = {
+            "Update": {
+                "TableName": self.table,
+                "Key": total,
+                "UpdateExpression": "ADD days_used :minus",
+                "ConditionExpression": "days_used >= :n",
+                "ExpressionAttributeValues": {":minus": _n(-len(released)), ":n": _n(len(released))},
+            }
+        }
+        deletes = [
+            {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": {"pk": _s(partition), "sk": _s(f"DAY#{day.isoformat()}")},
+                    "ConditionExpression": "request_id = :id",
+                    "ExpressionAttributeValues": same_request,
+                }
+            }
+            for day in released
+        ]
+        kept = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": _s(partition), "sk": _s(f"DAY#{day.isoformat()}")},
+                    "UpdateExpression": "SET last_day = :last",
+                    "ConditionExpression": "request_id = :id",
+                    "ExpressionAttributeValues": {
+                        **same_request,
+                        ":last": _s(request.last_day.isoformat()),
+                    },
+                }
+            }
+            for day in request.dates
+        ]
+        return [give_back, *deletes, *kept]
+
+    def evaluating(self, due_before: datetime) -> Iterator[StoredRequest]:
+        for item in self._query("by_due", "due_pk", "EVALUATION", "due_sk", f"{_utc(due_before)}~"):
+            yield from_dict(_plain(item))
 
     # --- the office's weekly register -----------------------------------------------
 

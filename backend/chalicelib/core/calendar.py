@@ -111,3 +111,12 @@ class SchoolCalendar:
             if year.last_day >= start:
                 days.extend(year.school_days_between(start, year.last_day))
         return days
+
+    def school_days_after(self, day: date, count: int) -> date | None:
+        """The ``count``-th school day after the first school day following
+        ``day`` (0: that first school day); the last configured one if the
+        calendar ends sooner, ``None`` if none follows."""
+        after = self.next_school_days(day + timedelta(days=1))
+        if not after:
+            return None
+        return after[min(count, len(after) - 1)]

@@ -6,6 +6,9 @@
                        -> void (not fully signed when the first day starts)
     awaiting or approved -> cancelled (the guardian, or the office with a reason,
                             before the first day starts)
+    approved -> awaiting_evaluation (the last day has ended; an office's early end
+                                     moves the last day closer)
+    awaiting_evaluation -> closed (every teacher has recorded the work)
 
 The guardian's signature confirms the request: from then on it holds the
 student's days (``State.holds_days``); until then it holds nothing.
@@ -17,7 +20,7 @@ Pure and immutable: every action returns a new ``Contract`` or raises
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from .errors import WrongState
@@ -74,6 +77,7 @@ class Days(StrEnum):
     CLAIM = "claim"  # the guardian confirmed: the days are held, the request is no longer open
     CLOSE = "close"  # an unconfirmed request ended: it is no longer open, it held no days
     RELEASE = "release"  # a confirmed contract ended: its days go back
+    SHORTEN = "shorten"  # ended early by the office: the days after the new last day go back
 
 
 def days_change(before: State, after: State) -> Days:
@@ -150,11 +154,81 @@ class Ending:
 
 
 @dataclass(frozen=True)
+class DayRecord:
+    """One teacher's judgement of the work for one school day of the contract."""
+
+    day: date
+    credited: bool  # the work is complete and earns credit
+    received_on: date | None = None  # when the teacher received the work
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One teacher's record of the work after the absence, signed with a typed name."""
+
+    party: Party
+    name: str
+    at: datetime
+    source_ip: str
+    user_agent: str
+    days: tuple[DayRecord, ...]
+
+    def credited(self, day: date) -> bool | None:
+        """Whether this teacher credited ``day``; ``None`` when it is not in the record."""
+        return next((r.credited for r in self.days if r.day == day), None)
+
+
+@dataclass(frozen=True)
+class EarlyEnd:
+    """The office ended an approved contract after it started: ``last_day`` is
+    its new last day, ``released`` the school days given back."""
+
+    by: Party
+    at: datetime
+    reason: str
+    last_day: date
+    released: tuple[date, ...]
+
+
+def evaluation_problems(dates: tuple[date, ...], records: tuple[DayRecord, ...]) -> dict[int, str]:
+    """What is wrong with a teacher's day records for a contract of ``dates``,
+    by index: ``repeated``, ``not_in_contract``; index -1 (``missing``) when a
+    contract day has no record. Empty when each contract day is recorded once."""
+    problems: dict[int, str] = {}
+    seen: set[date] = set()
+    wanted = set(dates)
+    for index, record in enumerate(records):
+        if record.day not in wanted:
+            problems[index] = "not_in_contract"
+        elif record.day in seen:
+            problems[index] = "repeated"
+        seen.add(record.day)
+    if not problems and seen != wanted:
+        problems[-1] = "missing"
+    return problems
+
+
+def day_credited(day: date, teacher_ids: tuple[str, ...], evaluations: tuple[Evaluation, ...]) -> bool | None:
+    """A day earns credit when every teacher credits it; it does not as soon as
+    one teacher has not; ``None`` (pending) while that is not yet known."""
+    judged = [e.credited(day) for e in evaluations if e.party.id in teacher_ids]
+    if any(j is False for j in judged):
+        return False
+    recorded = {e.party.id for e in evaluations}
+    if all(t in recorded for t in teacher_ids) and all(j is True for j in judged):
+        return True
+    return None
+
+
+@dataclass(frozen=True)
 class Contract:
     teacher_ids: tuple[str, ...]
     state: State = State.AWAITING_GUARDIAN
     signatures: tuple[Signature, ...] = ()
     ending: Ending | None = None
+    evaluations: tuple[Evaluation, ...] = ()
+    early_end: EarlyEnd | None = None
 
     def parties(self) -> tuple[Party, ...]:
         teachers = tuple(Party.teacher(t) for t in self.teacher_ids)
@@ -245,3 +319,63 @@ class Contract:
 
     def _end(self, state: State, by: Party | None, at: datetime, reason: str) -> Contract:
         return replace(self, state=state, ending=Ending(state, by, at, reason))
+
+    # --- after the absence ---------------------------------------------------------
+
+    def has_evaluated(self, party: Party) -> bool:
+        return any(e.party == party for e in self.evaluations)
+
+    def evaluators_left(self) -> tuple[Party, ...]:
+        """The teachers who have not yet recorded the work, in the request's order."""
+        return tuple(Party.teacher(t) for t in self.teacher_ids if not self.has_evaluated(Party.teacher(t)))
+
+    def begin_evaluation(self, at: datetime, last_day_ends: datetime) -> Contract:
+        """The last day has ended: the teachers record the work."""
+        if self.state is not State.APPROVED:
+            raise WrongState("ended" if self.state.is_final else "not_allowed", self.state.value)
+        if at < last_day_ends:
+            raise WrongState("too_early", self.state.value)
+        return replace(self, state=State.AWAITING_EVALUATION)
+
+    def evaluate(
+        self, evaluation: Evaluation, dates: tuple[date, ...], student: Signature | None = None
+    ) -> Contract:
+        """A teacher records, for every school day of the contract, whether the
+        work earns credit (with ``on_return``, the student signs on that page)."""
+        party = evaluation.party
+        if party.role is not Role.TEACHER or party.id not in self.teacher_ids:
+            raise WrongState("not_allowed", self.state.value)
+        if self.has_evaluated(party):
+            raise WrongState("already_recorded", self.state.value)
+        if self.state is not State.AWAITING_EVALUATION:
+            raise WrongState("not_yet" if self.state is State.APPROVED else "ended", self.state.value)
+        if evaluation_problems(dates, evaluation.days):
+            raise ValueError("every school day of the contract is recorded once")
+        signatures = self.signatures
+        if student is not None and not self.has_signed(Party.student()):
+            if student.party != Party.student():
+                raise ValueError("the student's signature names the student")
+            signatures = (*signatures, student)
+        recorded = replace(self, evaluations=(*self.evaluations, evaluation), signatures=signatures)
+        return replace(recorded, state=State.CLOSED if not recorded.evaluators_left() else self.state)
+
+    def end_early(
+        self,
+        by: Party,
+        at: datetime,
+        first_day_starts: datetime,
+        reason: str,
+        last_day: date,
+        released: tuple[date, ...],
+    ) -> Contract:
+        """The office ends an approved contract once it has started; the days
+        after ``last_day`` go back (the caller cuts the dates)."""
+        if by.role is not Role.OFFICE:
+            raise WrongState("not_allowed", self.state.value)
+        if self.state is not State.APPROVED:
+            raise WrongState("not_allowed" if self.state.is_awaiting else "ended", self.state.value)
+        if at < first_day_starts:
+            raise WrongState("not_started", self.state.value)
+        if not released:
+            raise WrongState("nothing_to_end", self.state.value)
+        return replace(self, early_end=EarlyEnd(by, at, reason, last_day, released))

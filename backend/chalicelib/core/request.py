@@ -8,11 +8,11 @@ them is the store's business (``adapters/codec.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from .calendar import SchoolDaySpan
-from .contract import Contract, Party, Role, State
+from .contract import Contract, Days, Party, Role, State, day_credited, days_change
 from .rules import HeldDays
 
 OFFICE = "office"
@@ -120,13 +120,19 @@ class StoredRequest(SchoolDaySpan):
 
     def ended_at(self, last_day_ends: datetime) -> datetime | None:
         """When the contract ended: its ending, or the end of its last day once
-        approved; ``None`` while it is still being signed."""
+        approved or closed; ``None`` while it is still being signed or evaluated."""
         if self.contract.ending is not None:
             return self.contract.ending.at
-        return last_day_ends if self.state is State.APPROVED else None
+        # Approved, or closed once every teacher has recorded the work; a contract still
+        # awaiting a teacher's record keeps its links working until the record is in.
+        return last_day_ends if self.state in (State.APPROVED, State.CLOSED) else None
 
     def reminders_sent(self, party_key: str) -> int:
-        return sum(1 for m in self.outbox if m.kind == "reminder" and m.recipient == party_key)
+        return self.messages_sent("reminder", party_key)
+
+    def messages_sent(self, kind: str, party_key: str) -> int:
+        """How many ``kind`` emails are owed or sent to ``party_key`` so far."""
+        return sum(1 for m in self.outbox if m.kind == kind and m.recipient == party_key)
 
     def asked(self) -> tuple[str, ...]:
         """The keys of the parties an email has asked to sign so far, in order."""
@@ -134,9 +140,45 @@ class StoredRequest(SchoolDaySpan):
         return tuple(dict.fromkeys(keys))
 
     def day_results(self) -> dict[date, DayResult]:
-        """Each school day of the contract with its result. The teachers'
-        evaluation (SPEC 3b) decides it; until one is recorded, every day is pending."""
-        return dict.fromkeys(self.dates, DayResult.PENDING)
+        """Each school day of the contract with its result (SPEC 3b): credited
+        once every teacher has credited it, not credited as soon as one teacher
+        has not, pending until then (and for a contract not approved)."""
+        contract = self.contract
+        results: dict[date, DayResult] = {}
+        for day in self.dates:
+            credited = day_credited(day, contract.teacher_ids, contract.evaluations)
+            results[day] = (
+                DayResult.PENDING
+                if credited is None
+                else DayResult.CREDITED
+                if credited
+                else DayResult.NOT_CREDITED
+            )
+        return results
+
+    @property
+    def credited_days(self) -> int:
+        return sum(1 for r in self.day_results().values() if r is DayResult.CREDITED)
+
+    @property
+    def last_day_ends_at_least(self) -> datetime:
+        """A moment no later than the end of the last day: the start of the
+        first day plus the calendar days to the day after the last, less the
+        hours a daylight-saving change can move a clock. Stores index
+        approved contracts by it; the jobs check the exact moment."""
+        return self.first_day_starts + timedelta(days=(self.last_day - self.first_day).days + 1, hours=-3)
+
+    def end_early(self, at: datetime, last_day: date, reason: str) -> StoredRequest:
+        """The office ends the contract after ``last_day``: its dates are cut,
+        and the later ones go back (``days_change_of`` says so to the store)."""
+        kept = tuple(d for d in self.dates if d <= last_day)
+        released = tuple(d for d in self.dates if d > last_day)
+        contract = self.contract.end_early(
+            Party.office(), at, self.first_day_starts, reason, last_day, released
+        )
+        if not kept:
+            raise ValueError("an early end keeps at least the first day")
+        return replace(self, contract=contract, dates=kept)
 
     def held(self) -> HeldDays:
         return HeldDays(self.id, self.school_year, self.first_day, self.last_day, self.school_days)
@@ -165,3 +207,13 @@ def party_of(key: str) -> Party:
 def role_of(key: str) -> str:
     """The role behind a recipient or audit key: a party's role, or "" (the system)."""
     return party_of(key).role.value if key else ""
+
+
+def days_change_of(before: StoredRequest, after: StoredRequest) -> tuple[Days, tuple[date, ...]]:
+    """What a change does to the student's days, and which dates it gives back
+    when a contract is shortened (an early end)."""
+    change = days_change(before.state, after.state)
+    if change is Days.KEEP and after.state.holds_days and len(after.dates) < len(before.dates):
+        kept = set(after.dates)
+        return Days.SHORTEN, tuple(d for d in before.dates if d not in kept)
+    return change, ()

@@ -13,19 +13,22 @@ from dataclasses import asdict
 from typing import Any
 
 from ..config.schema import DistrictConfig, School
-from ..core.request import OFFICE, OutboxMessage, StoredRequest, role_of
+from ..core.contract import Party
+from ..core.request import OFFICE, DayResult, OutboxMessage, StoredRequest, role_of
 from ..i18n import (
     audit_label,
     datetime_label,
     format_date,
     format_grade,
+    join_names,
     language_name,
     party_label,
+    result_label,
     state_label,
 )
 from ..service import tokens
 from ..service.agreement import contract_text, signature_record, work_due_day
-from ..service.ports import Composed, NoRecipient
+from ..service.ports import Attachment, Composed, NoRecipient
 from .render import RenderedEmail, render_email
 
 Renderer = Callable[[str, str, Mapping[str, Any]], RenderedEmail]
@@ -68,7 +71,22 @@ class EmailComposer:
                 raise NoRecipient(recipient)
             address, language, name = teacher.email, teacher.language, teacher.name
         email = self.render(message.kind, language, self._context(request, message, school, language, name))
-        return Composed(address, language, email.subject, email.text, email.html)
+        attachments: tuple[Attachment, ...] = ()
+        if message.kind == "result" and recipient == OFFICE:
+            attachments = (self.result_csv(request),)
+        return Composed(address, language, email.subject, email.text, email.html, attachments)
+
+    def result_csv(self, request: StoredRequest) -> Attachment:
+        """Each school day with its attendance code, for the office to post (SPEC 3b)."""
+        codes = self.district.attendance_codes
+        rows = ["student_id,date,attendance_code,result"]
+        for day, result in request.day_results().items():
+            code = codes.credited.code if result is DayResult.CREDITED else codes.not_credited.code
+            if result is DayResult.PENDING:
+                code = ""
+            rows.append(f"{_csv(request.student.student_id)},{day.isoformat()},{_csv(code)},{result.value}")
+        data = ("\r\n".join(rows) + "\r\n").encode()
+        return Attachment(f"{request.ref}-attendance.csv", "text/csv", data)
 
     def _signatures(self, request: StoredRequest, language: str) -> list[dict[str, Any]]:
         return [asdict(line) for line in signature_record(self.district, request, language)]
@@ -162,6 +180,7 @@ class EmailComposer:
                         for code in (codes.credited, codes.not_credited)
                     ],
                 )
+        context.update(self._after_approval(request, message.kind, school, language))
         if message.kind == "ended":
             ending = request.contract.ending
             by = ""
@@ -173,3 +192,57 @@ class EmailComposer:
                 by=by,
             )
         return context
+
+    def _after_approval(
+        self, request: StoredRequest, kind: str, school: School, language: str
+    ) -> dict[str, Any]:
+        """The facts of the emails after approval: what to record and by when,
+        the result, an early end."""
+        if kind in ("record_the_work", "record_reminder", "evaluation_overdue"):
+            due = self.district.calendar().school_days_after(
+                request.last_day, self.district.stis.evaluation_due_school_days
+            )
+            left = [school.teacher_name(p.id) for p in request.contract.evaluators_left()]
+            return {
+                "due_date": format_date(due, language) if due else "",
+                "day_list": [format_date(d, language) for d in request.dates],
+                # Until the student has signed (on the first teacher's record).
+                "student_signs_on_return": self.district.stis.student_signs == "on_return"
+                and not request.contract.has_signed(Party.student()),
+                "waiting_for": join_names(left, language),
+            }
+        if kind == "result":
+            codes = self.district.attendance_codes
+            results = []
+            for day, result in request.day_results().items():
+                code = codes.credited if result is DayResult.CREDITED else codes.not_credited
+                results.append(
+                    {
+                        "date": format_date(day, language),
+                        "result": result_label(result.value, language),
+                        "code": code.code if result is not DayResult.PENDING else "",
+                        "label": code.label[language] if result is not DayResult.PENDING else "",
+                    }
+                )
+            return {
+                "results": results,
+                "results_table": [{"at": r["date"], "event": r["result"], "who": r["code"]} for r in results],
+                "credited_days": request.credited_days,
+            }
+        if kind == "ended_early":
+            early = request.contract.early_end
+            return {
+                "new_last_day": format_date(request.last_day, language),
+                "released_days": len(early.released) if early else 0,
+                "reason": early.reason if early else "",
+            }
+        return {}
+
+
+def _csv(value: str) -> str:
+    """One CSV field: quoted when it holds a comma or a quote; never read as a formula."""
+    if value[:1] in ("=", "+", "-", "@"):
+        value = "'" + value
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value

@@ -38,6 +38,11 @@ KINDS: Final = (
     "status_changed",
     "approved",
     "ended",
+    "ended_early",
+    "record_the_work",
+    "record_reminder",
+    "evaluation_overdue",
+    "result",
 )
 # Emails about no one request: the office's weekly register (SPEC 3b). Their
 # context is their own (no request reference, no family).
@@ -97,6 +102,11 @@ _KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
         {"link", "contract_text", "audit", "student_signs_on_return", "signatures", "work_due"}
     ),
     "ended": frozenset({"state", "reason", "by", "link"}),
+    "ended_early": frozenset({"new_last_day", "released_days", "reason", "link"}),
+    "record_the_work": frozenset({"link", "due_date", "day_list", "student_signs_on_return"}),
+    "record_reminder": frozenset({"link", "due_date", "day_list", "student_signs_on_return"}),
+    "evaluation_overdue": frozenset({"link", "due_date", "waiting_for"}),
+    "result": frozenset({"link", "results", "results_table", "credited_days"}),
 }
 # The office's approved email is the copy it files and posts attendance from.
 _OFFICE_APPROVED_KEYS: Final = frozenset(
@@ -121,9 +131,23 @@ _ROLES_FOR: Final[Mapping[str, frozenset[str]]] = {
     "status_changed": frozenset({"office"}),
     "approved": frozenset(ROLES),
     "ended": frozenset(ROLES),
+    "ended_early": frozenset(ROLES),
+    "record_the_work": frozenset({"teacher"}),
+    "record_reminder": frozenset({"teacher"}),
+    "evaluation_overdue": frozenset({"office"}),
+    "result": frozenset({"office", "guardian"}),
 }
 # Kinds whose whole point is the link: it may not be empty.
-_LINK_REQUIRED: Final = frozenset({"confirm_and_sign", "review_and_sign", "reminder", "office_new_request"})
+_LINK_REQUIRED: Final = frozenset(
+    {
+        "confirm_and_sign",
+        "review_and_sign",
+        "reminder",
+        "office_new_request",
+        "record_the_work",
+        "record_reminder",
+    }
+)
 _LINK = re.compile(r"https?://[^\s<>\"']+\Z")
 _AUDIT_KEYS: Final = frozenset({"at", "event", "who"})
 _SIGNATURE_KEYS: Final = frozenset({"name", "role", "at", "pending"})

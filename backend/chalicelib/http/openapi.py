@@ -127,7 +127,25 @@ OPERATIONS: tuple[Operation, ...] = (
         "decline", "Decline the contract, with a reason (a teacher or the principal)", schemas.DeclineBody
     ),
     _link_action(
-        "cancel", "Cancel the request (the guardian, before the first day)", schemas.CancelBody, False
+        "cancel",
+        "Cancel the request or the approved agreement before the first day starts (the guardian, "
+        "or the office with a reason)",
+        schemas.CancelBody,
+        False,
+    ),
+    _link_action(
+        "evaluate",
+        "Record the work after the absence (a teacher, once, in `awaiting_evaluation`): every school "
+        "day of the contract once, credited or not, signed with the teacher's name; with "
+        "`student_signs: on_return` the student's name on the first teacher's record",
+        schemas.EvaluateBody,
+    ),
+    _link_action(
+        "end",
+        "End an approved agreement early, once it has started (the office, with a reason): the days "
+        "after `last_day` (by default the last contract day before today) go back, and the days so far "
+        "go to the teachers' evaluation",
+        schemas.EndBody,
     ),
 )
 

@@ -31,6 +31,8 @@ StateName = Literal[
     "cancelled",
     "void",
     "expired",
+    "awaiting_evaluation",
+    "closed",
 ]
 RoleName = Literal["guardian", "teacher", "principal", "office", "student"]
 RoleOrNone = Literal["", "guardian", "teacher", "principal", "office", "student"]
@@ -156,6 +158,27 @@ class EndingShown(Out):
     by_name: str = Field(description="The name of who declined or cancelled; empty when nobody did (void)")
 
 
+class DayResultShown(Out):
+    date: date
+    result: Literal["credited", "not_credited", "pending"] = Field(
+        description="credited once every teacher credits the day; not_credited once one does not"
+    )
+
+
+class EvaluationShown(Out):
+    teacher: str = Field(description="The teacher's id")
+    name: str = Field(description="The name the teacher typed")
+    at: Moment
+    credited_days: Annotated[int, Field(ge=0)]
+
+
+class EarlyEndShown(Out):
+    at: Moment
+    reason: str
+    last_day: date = Field(description="The contract's new last day")
+    released_days: Annotated[int, Field(ge=1)] = Field(description="School days given back")
+
+
 class AuditShown(Out):
     at: Moment
     event: str
@@ -186,9 +209,28 @@ class RequestStatus(Out):
     can_sign: bool
     can_decline: bool
     can_cancel: bool
+    can_evaluate: bool = Field(
+        description="A teacher who has not yet recorded the work, once the last day has ended"
+    )
+    can_end: bool = Field(description="The office, on an approved contract that has started (`/end`)")
+    student_signs_here: bool = Field(
+        description="With `student_signs: on_return`: the student types their name on this record"
+    )
     sign_by: Moment | None = Field(
         description="For the guardian until they confirm: the moment by which they must sign"
     )
+    phase: Literal["", "before_start", "in_progress", "awaiting_evaluation", "closed"] = Field(
+        description="Where an approved contract is; empty before approval and after other endings"
+    )
+    evaluation_due: date | None = Field(
+        description="The day the teachers' record of the work is due (approved and awaiting evaluation)"
+    )
+    results: list[DayResultShown] = Field(description="Each school day with its result, once approved")
+    credited_days: Annotated[int, Field(ge=0)] | None = Field(
+        description="Once closed: the school days that count as attendance"
+    )
+    evaluations: list[EvaluationShown]
+    early_end: EarlyEndShown | None
     ending: EndingShown | None
     language: LanguageCode
     contract_text: str

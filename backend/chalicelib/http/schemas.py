@@ -211,3 +211,47 @@ class CancelBody(Body):
     """The guardian sends nothing; the school office says why it cancels."""
 
     reason: Reason = ""
+
+
+Note = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=300),
+    AfterValidator(_paragraph),
+    AfterValidator(_without_links),
+]
+
+
+class DayRecordIn(Body):
+    date: Day
+    credited: StrictBool = Field(description="true: the work is complete and earns credit")
+    received_on: Day | None = Field(None, description="When the teacher received the work")
+    note: Note = ""
+
+
+class EvaluateBody(Body):
+    """A teacher's record of the work, one entry per school day of the contract;
+    with ``student_signs: on_return`` the student signs on the first record."""
+
+    name: LongName
+    agree: StrictBool
+    days: Annotated[list[DayRecordIn], Field(min_length=1, max_length=60)]
+    student: StudentSignatureIn | None = None
+
+    @model_validator(mode="after")
+    def agreed(self) -> Self:
+        if not self.agree:
+            raise PydanticCustomError("agree", "agree must be true")
+        return self
+
+
+class EndBody(Body):
+    """The office ends an approved contract early: why, and its new last day
+    (by default the last school day of the contract before today)."""
+
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+        AfterValidator(_paragraph),
+        AfterValidator(_without_links),
+    ]
+    last_day: Day | None = None

@@ -4,7 +4,7 @@ builds the response model that the OpenAPI document also describes."""
 from __future__ import annotations
 
 from ..config.schema import DistrictConfig, School
-from ..core.contract import Party, Role
+from ..core.contract import Party, Role, State
 from ..core.request import StoredRequest, role_of
 from ..core.rules import Quote
 from ..service.records import RequestView
@@ -75,6 +75,8 @@ def request(view: RequestView, district: DistrictConfig) -> out.RequestStatus:
         return out.PartyShown(role=p.role.value, party=p.key, name=name_of(p, r, school))
 
     ending = r.contract.ending
+    early = r.contract.early_end
+    after_approval = r.state in (State.APPROVED, State.AWAITING_EVALUATION, State.CLOSED)
     return out.RequestStatus(
         id=r.id,
         ref=r.ref,
@@ -114,7 +116,30 @@ def request(view: RequestView, district: DistrictConfig) -> out.RequestStatus:
         can_sign=view.can_sign,
         can_decline=view.can_decline,
         can_cancel=view.can_cancel,
+        can_evaluate=view.can_evaluate,
+        can_end=view.can_end,
+        student_signs_here=view.student_signs_here,
         sign_by=view.sign_by,
+        phase=view.phase,
+        evaluation_due=view.evaluation_due,
+        results=[out.DayResultShown(date=day, result=result.value) for day, result in r.day_results().items()]
+        if after_approval
+        else [],
+        credited_days=r.credited_days if r.state is State.CLOSED else None,
+        evaluations=[
+            out.EvaluationShown(
+                teacher=e.party.id,
+                name=e.name,
+                at=e.at,
+                credited_days=sum(1 for d in e.days if d.credited),
+            )
+            for e in r.contract.evaluations
+        ],
+        early_end=None
+        if early is None
+        else out.EarlyEndShown(
+            at=early.at, reason=early.reason, last_day=early.last_day, released_days=len(early.released)
+        ),
         ending=None
         if ending is None
         else out.EndingShown(

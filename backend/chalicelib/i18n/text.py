@@ -37,6 +37,8 @@ STATES = {
     "cancelled": N_("Cancelled by the parent or guardian"),
     "void": N_("Void: not fully signed before the first day"),
     "expired": N_("Expired: not confirmed in time"),
+    "awaiting_evaluation": N_("Waiting for the teacher's record of the work"),
+    "closed": N_("Closed: the work has been recorded"),
 }
 
 EVENTS = {
@@ -49,6 +51,12 @@ EVENTS = {
     "expired": N_("Expired"),
     "reminded": N_("Reminder sent"),
     "emailed": N_("Email sent"),
+    "ended_early": N_("Ended early by the school office"),
+    "evaluation_started": N_("Last day over: the teachers record the work"),
+    "evaluated": N_("Work recorded"),
+    "closed": N_("Closed: every teacher has recorded the work"),
+    "evaluation_reminded": N_("Reminder to record the work sent"),
+    "evaluation_overdue": N_("The school office was told the record is overdue"),
 }
 
 ROLES = {
@@ -56,6 +64,7 @@ ROLES = {
     "teacher": N_("teacher"),
     "principal": N_("principal"),
     "office": N_("school office"),
+    "student": N_("student"),
 }
 
 GRADES = {"K": N_("Kindergarten"), "TK": N_("Transitional kindergarten")}
@@ -151,6 +160,12 @@ PROBLEMS = {
     "grade_not_at_school": N_("This school does not have that grade. Check the grade and the school."),
     "name_chars": N_("Write the name with letters only: no digits, symbols or web addresses."),
     "no_links": N_("Leave web addresses out of the reason."),
+    "day_not_in_contract": N_("This date is not a school day of this agreement."),
+    "day_repeated": N_("This date is recorded twice."),
+    "days_missing": N_("Record every school day of the agreement."),
+    "received_in_future": N_("This date has not come yet."),
+    "no_days_yet": N_("No school day of the agreement has passed yet: choose the last day."),
+    "not_before_last_day": N_("Choose a day before the agreement's last day."),
 }
 
 WRONG_STATE = {
@@ -160,6 +175,10 @@ WRONG_STATE = {
     "too_late": N_("The first day has already started, so this can no longer be done."),
     "not_allowed": N_("This link cannot do that."),
     "not_agreed": N_("Check the box to say you agree."),
+    "already_recorded": N_("You have already recorded the work for this agreement."),
+    "not_yet": N_("The work can be recorded once the last day of independent study is over."),
+    "not_started": N_("Independent study has not started yet: cancel the agreement instead."),
+    "nothing_to_end": N_("The agreement already ends on that day."),
 }
 
 RULES = {
@@ -190,6 +209,18 @@ RULES = {
         "appears here: %(expected)s."
     ),
 }
+
+
+RESULTS = {
+    "credited": N_("work complete, earns credit"),
+    "not_credited": N_("not complete, no credit"),
+    "pending": N_("not recorded yet"),
+}
+
+
+def result_label(result: str, language: str) -> str:
+    """One school day's result after the absence, in ``language``."""
+    return gettext(RESULTS[result], language) if result in RESULTS else result
 
 
 def state_label(state: str, language: str) -> str:

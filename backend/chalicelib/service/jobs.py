@@ -1,11 +1,15 @@
-"""The scheduled work: voiding contracts not signed in time, and the daily
-reminder to whoever must sign next. Each run may repeat a previous one safely."""
+"""The scheduled work: voiding contracts not signed in time, the daily
+reminder to whoever must sign next, and after the absence: starting the
+evaluation when the last day ends, the teachers' daily reminders to record the
+work, and the office's notice when it is overdue. Each run may repeat a
+previous one safely."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from ..core.contract import State
 from ..core.errors import WrongState
 from ..core.request import AuditEvent, StoredRequest
 from . import notices
@@ -62,6 +66,72 @@ class Jobs:
             except (WrongState, Busy):
                 continue
         return reminded
+
+    def begin_evaluations(self) -> int:
+        """Every approved contract whose last day has ended goes to evaluation
+        (its teachers are asked to record the work)."""
+        now = self.records.clock.now()
+        begun = 0
+        for request in self.store.evaluating(due_before=now):
+            if request.state is not State.APPROVED or now < self.records.last_day_ends(request):
+                continue
+
+            def change(current: StoredRequest, at: datetime) -> StoredRequest:
+                contract = current.contract.begin_evaluation(at, self.records.last_day_ends(current))
+                return replace(current, contract=contract).with_events(AuditEvent(at, "evaluation_started"))
+
+            try:
+                self.records.change(request, change)
+                begun += 1
+            except (WrongState, Busy):
+                continue
+        return begun
+
+    def remind_evaluators(self) -> int:
+        """Once a day, from the configured hour, remind the teachers who have not
+        recorded the work (a few times at most), and tell the office once when
+        the record is overdue (``evaluation_due_school_days`` after the return)."""
+        now = self.records.clock.now()
+        local = now.astimezone(self.zone)
+        today = local.date()
+        if local.hour < self.records.district.stis.reminder_hour:
+            return 0
+        most = self.records.district.stis.max_reminders
+        reminded = 0
+        for request in self.store.evaluating(due_before=now):
+            if request.state is not State.AWAITING_EVALUATION or request.reminded_on == today:
+                continue
+            if self._evaluation_started_on(request) == today:
+                continue  # the first "record the work" email went out today
+            due = self.records.evaluation_due(request)
+            overdue = due is not None and today >= due
+            if not notices.evaluation_reminders(request, now, most, overdue):
+                continue
+
+            def change(current: StoredRequest, at: datetime, overdue: bool = overdue) -> StoredRequest:
+                messages = notices.evaluation_reminders(current, at, most, overdue)
+                if current.reminded_on == today or not messages:
+                    raise WrongState("already_reminded", current.state.value)
+                kinds = {m.kind for m in messages}
+                events = []
+                if "record_reminder" in kinds:
+                    to = ",".join(m.recipient for m in messages if m.kind == "record_reminder")
+                    events.append(AuditEvent(at, "evaluation_reminded", "", {"to": to}))
+                if "evaluation_overdue" in kinds:
+                    events.append(AuditEvent(at, "evaluation_overdue"))
+                changed = replace(current, reminded_on=today).with_events(*events)
+                return changed.with_messages(*messages)
+
+            try:
+                self.records.change(request, change)
+                reminded += 1
+            except (WrongState, Busy):
+                continue
+        return reminded
+
+    def _evaluation_started_on(self, request: StoredRequest) -> date | None:
+        started = [e.at for e in request.audit if e.event == "evaluation_started"]
+        return max(started).astimezone(self.zone).date() if started else None
 
     def _turn_started_on(self, request: StoredRequest) -> date:
         turns = [e.at for e in request.audit if e.event in ("submitted", "signed")]

@@ -27,10 +27,28 @@ def on_submit(at: datetime) -> tuple[OutboxMessage, ...]:
 
 def on_change(before: StoredRequest, after: StoredRequest, at: datetime) -> tuple[OutboxMessage, ...]:
     """What a change of state owes: the next signers are asked, or everyone
-    concerned hears the outcome."""
-    if before.state is after.state:
-        return ()
+    concerned hears the outcome. After approval: everyone who signed hears of
+    an early end; each teacher is asked to record the work once the last day
+    has ended; the office and the family get the result once the last teacher
+    has recorded it."""
     seq = len(after.audit)
+    owed: list[tuple[str, str]] = []
+    if after.contract.early_end is not None and before.contract.early_end is None:
+        signers = [p.key for p in after.contract.signers() if p.role is not Role.STUDENT]
+        owed += [("ended_early", key) for key in (*signers, OFFICE)]
+    if before.state is after.state:
+        return tuple(_message(seq, kind, key, at) for kind, key in owed)
+    state = after.state
+    if state is State.AWAITING_EVALUATION:
+        owed += [("record_the_work", p.key) for p in after.contract.evaluators_left()]
+    elif state is State.CLOSED:
+        owed += [("result", OFFICE), ("result", "guardian")]
+    else:
+        owed += _signing_owed(before, after)
+    return tuple(_message(seq, kind, key, at) for kind, key in owed)
+
+
+def _signing_owed(before: StoredRequest, after: StoredRequest) -> list[tuple[str, str]]:
     contract = after.contract
     state = after.state
     owed: list[tuple[str, str]]
@@ -53,7 +71,7 @@ def on_change(before: StoredRequest, after: StoredRequest, at: datetime) -> tupl
     ender = contract.ending.by if contract.ending else None
     if ender is not None and ender.role is not Role.GUARDIAN:
         owed = [(kind, key) for kind, key in owed if key != ender.key or key == OFFICE]
-    return tuple(_message(seq, kind, key, at) for kind, key in owed)
+    return owed
 
 
 def reminders(request: StoredRequest, at: datetime, most: int) -> tuple[OutboxMessage, ...]:
@@ -64,3 +82,22 @@ def reminders(request: StoredRequest, at: datetime, most: int) -> tuple[OutboxMe
     seq = len(request.audit)
     turn = [p.key for p in request.contract.whose_turn() if request.reminders_sent(p.key) < most]
     return tuple(_message(seq, "reminder", key, at) for key in turn)
+
+
+def evaluation_reminders(
+    request: StoredRequest, at: datetime, most: int, overdue: bool
+) -> tuple[OutboxMessage, ...]:
+    """Once a day while the work is not recorded: a reminder to each teacher
+    who has not recorded it (``most`` each at most), and, once the record is
+    overdue, one notice to the office."""
+    if request.state is not State.AWAITING_EVALUATION:
+        return ()
+    seq = len(request.audit)
+    owed = [
+        ("record_reminder", p.key)
+        for p in request.contract.evaluators_left()
+        if request.messages_sent("record_reminder", p.key) < most
+    ]
+    if overdue and not request.messages_sent("evaluation_overdue", OFFICE):
+        owed.append(("evaluation_overdue", OFFICE))
+    return tuple(_message(seq, kind, key, at) for kind, key in owed)

@@ -79,17 +79,26 @@ class Store(Protocol):
         """The request and the days the student holds in that school year."""
         ...
 
-    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
+    def update(
+        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, released: tuple[date, ...] = ()
+    ) -> StoredRequest:
         """Write ``request`` if nobody changed it since it was read (its
         ``version``), and in the same transaction do what ``days`` says: claim
         its days under ``cap`` and the overlap rule (``CapExceeded``,
-        ``Overlap``), close it as an open request, or give its days back.
+        ``Overlap``), close it as an open request, give its days back, or
+        (``SHORTEN``) give back the ``released`` dates and keep the rest.
         Returns the stored copy (version + 1). Raises ``StaleWrite`` or ``Busy``."""
         ...
 
     def awaiting(self, due_before: datetime) -> Iterable[StoredRequest]:
         """Requests still awaiting a signature that are due (``due_at``) at or
         before the given time, soonest first (a Query on a sparse index)."""
+        ...
+
+    def evaluating(self, due_before: datetime) -> Iterable[StoredRequest]:
+        """Approved contracts and contracts awaiting evaluation whose last day
+        has ended by about ``due_before`` (``last_day_ends_at_least``): the
+        scheduled work after the absence."""
         ...
 
     def outbox_due(self, now: datetime) -> Iterable[str]:

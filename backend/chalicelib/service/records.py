@@ -15,14 +15,14 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from ..config.schema import DistrictConfig
-from ..core.contract import Party, Role, State, days_change
+from ..core.contract import Party, Role, State
 from ..core.contract_text import sha256_of
 from ..core.errors import WrongState
-from ..core.request import AuditEvent, StoredRequest, party_of
+from ..core.request import AuditEvent, StoredRequest, days_change_of, party_of
 from . import notices, tokens
 from .agreement import contract_text
 from .errors import Busy, InvalidToken, LinkExpired, NotFound, StaleWrite
@@ -48,6 +48,12 @@ class RequestView:
     sign_by: datetime | None  # for the guardian, until they confirm
     viewer_name: str = ""  # the name the viewer must type to sign (the office: the school's name)
     student_signs: Literal["before_start", "on_return"] = "on_return"  # with the guardian, or on return
+    can_evaluate: bool = False  # a teacher who has not yet recorded the work, once the last day has ended
+    can_end: bool = False  # the office, on an approved contract that has started
+    student_signs_here: bool = False  # with on_return: the student signs beside this teacher's record
+    evaluation_due: date | None = None  # when the teachers' record is due (after approval)
+    # Where an approved contract is: before_start, in_progress, awaiting_evaluation, closed ("" before)
+    phase: str = ""
 
 
 class Records:
@@ -113,6 +119,12 @@ class Records:
         open_ = request.state.is_awaiting and now < request.due_at
         before_start = now < request.first_day_starts
         confirmed = request.state.holds_days
+        can_evaluate = (
+            request.state is State.AWAITING_EVALUATION
+            and party.role is Role.TEACHER
+            and party.id in request.teacher_ids
+            and not request.contract.has_evaluated(party)
+        )
         return RequestView(
             request=request,
             viewer=party,
@@ -132,6 +144,39 @@ class Records:
             else None,
             viewer_name=self.expected_name(request, party),
             student_signs=self.district.stis.student_signs,
+            can_evaluate=can_evaluate,
+            can_end=request.state is State.APPROVED
+            and party.role is Role.OFFICE
+            and not before_start
+            and len(request.dates) > 1,
+            student_signs_here=can_evaluate
+            and self.district.stis.student_signs == "on_return"
+            and not request.contract.has_signed(Party.student()),
+            evaluation_due=self.evaluation_due(request)
+            if request.state in (State.APPROVED, State.AWAITING_EVALUATION)
+            else None,
+            phase=self.phase(request, now),
+        )
+
+    @staticmethod
+    def phase(request: StoredRequest, now: datetime) -> str:
+        if request.state is State.APPROVED:
+            return "before_start" if now < request.first_day_starts else "in_progress"
+        if request.state in (State.AWAITING_EVALUATION, State.CLOSED):
+            return request.state.value
+        return ""
+
+    def last_day_ends(self, request: StoredRequest) -> datetime:
+        """The end of the last day: the school day's start on the next calendar
+        day (as the links' lifetime counts it)."""
+        return self.rules.day_starts_at(request.last_day) + timedelta(days=1)
+
+    def evaluation_due(self, request: StoredRequest) -> date | None:
+        """The day the teachers' record is due: ``evaluation_due_school_days``
+        school days after the student's return (the first school day after the
+        last day of the contract)."""
+        return self.calendar.school_days_after(
+            request.last_day, self.district.stis.evaluation_due_school_days
         )
 
     @staticmethod
@@ -157,7 +202,8 @@ class Records:
             changed = chosen(current, now)
             changed = changed.with_messages(*notices.on_change(current, changed, now))
             try:
-                stored = self.store.update(changed, days_change(current.state, changed.state), cap)
+                days, released = days_change_of(current, changed)
+                stored = self.store.update(changed, days, cap, released)
             except StaleWrite:
                 fresh = self.store.get(current.id)
                 if fresh is None:

@@ -6,7 +6,16 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.adapters.codec import from_dict, to_dict
-from chalicelib.core.contract import Contract, Ending, Party, Signature, State
+from chalicelib.core.contract import (
+    Contract,
+    DayRecord,
+    EarlyEnd,
+    Ending,
+    Evaluation,
+    Party,
+    Signature,
+    State,
+)
 from chalicelib.core.request import AuditEvent, Guardian, OutboxMessage, StoredRequest, Student
 
 AT = datetime(2027, 1, 2, 18, 30, tzinfo=UTC)
@@ -21,6 +30,20 @@ def full_request() -> StoredRequest:
         state=State.DECLINED,
         signatures=(signature, teacher),
         ending=Ending(State.DECLINED, Party.teacher("t-castellanos"), AT, "Exams that week"),
+        evaluations=(
+            Evaluation(
+                Party.teacher("t-whitaker"),
+                "Paul Whitaker",
+                AT,
+                "192.0.2.9",
+                "Browser/3",
+                (
+                    DayRecord(date(2027, 1, 4), True, date(2027, 1, 6), "Essay on time"),
+                    DayRecord(date(2027, 1, 5), False),
+                ),
+            ),
+        ),
+        early_end=EarlyEnd(Party.office(), AT, "Back early", date(2027, 1, 5), (date(2027, 1, 6),)),
     )
     return StoredRequest(
         id="0f1e2d3c-aaaa-bbbb-cccc-000000000001",

@@ -99,6 +99,11 @@ ROLES_FOR = {
     "status_changed": ("office",),
     "approved": EVERYONE,
     "ended": EVERYONE,
+    "ended_early": EVERYONE,
+    "record_the_work": ("teacher",),
+    "record_reminder": ("teacher",),
+    "evaluation_overdue": ("office",),
+    "result": ("office", "guardian"),
 }
 CASES = [(kind, role) for kind in KINDS for role in ROLES_FOR[kind]]
 # Every email but the guardian's confirmation, which shows nothing the requester typed.
@@ -187,6 +192,42 @@ def make_context(
                 "day_list": [format_date(date(2027, 1, d), language) for d in range(11, 16)],
                 "attendance_codes": words["codes"],
             }
+    elif kind == "ended_early":
+        context |= {
+            "new_last_day": format_date(date(2027, 1, 12), language),
+            "released_days": 3,
+            "reason": words["reason"],
+            "link": link_for(language),
+        }
+    elif kind in {"record_the_work", "record_reminder"}:
+        context |= {
+            "link": link_for(language),
+            "due_date": format_date(date(2027, 1, 25), language),
+            "day_list": [format_date(date(2027, 1, d), language) for d in range(11, 16)],
+            "student_signs_on_return": True,
+        }
+    elif kind == "evaluation_overdue":
+        context |= {
+            "link": link_for(language),
+            "due_date": format_date(date(2027, 1, 25), language),
+            "waiting_for": "Marisol Alvarado",
+        }
+    elif kind == "result":
+        rows = [
+            {
+                "date": format_date(date(2027, 1, d), language),
+                "result": "credited",
+                "code": "IS",
+                "label": "x",
+            }
+            for d in range(11, 16)
+        ]
+        context |= {
+            "link": link_for(language),
+            "results": rows,
+            "results_table": [{"at": r["date"], "event": r["result"], "who": r["code"]} for r in rows],
+            "credited_days": 5,
+        }
     elif kind == "ended":
         context |= {
             "state": "declined",

@@ -9,7 +9,9 @@
  * the same site) still finds it, and nothing else does.
  * The page shows the request and, when it is this viewer's turn, the
  * sign / decline / cancel forms (the school office's link: cancel with a
- * reason). After any action it reloads the request.
+ * reason, or end a started agreement early). After the absence a teacher's
+ * link shows the record of the work (one fieldset per school day), and the
+ * page shows each day's result. After any action it reloads the request.
  * Opened without a link (from the site's menu), it says what it is for.
  */
 (function () {
@@ -74,6 +76,31 @@
       doneOfficeCancel: "The request is cancelled. The family and everyone asked to sign are told, with your reason.",
       working: "Please wait…",
       changed: "The agreement changed after you opened it. Please read it again below, then sign.",
+      after: {
+        before_start: ["Approved", "Everyone has signed. The independent study is approved and starts on {first}."],
+        in_progress: ["Approved: independent study in progress", "Everyone has signed, and independent study has started. It ends on {last}."],
+        awaiting_evaluation: ["Waiting for the teachers' record of the work", "Independent study is over. The student hands in the work, and each teacher records, for each school day, whether it is complete."],
+        closed: ["Closed", "Every teacher has recorded the work."],
+      },
+      afterToGuardian: {
+        awaiting_evaluation: ["Waiting for the teachers' record of the work", "Independent study is over. Your child hands in the work, and each teacher records, for each school day, whether it is complete."],
+      },
+      evaluationDue: "The teachers' record is due by {day}.",
+      youRecorded: "You have recorded the work.",
+      endedEarly: "The school office ended it early on {at}. The last day is now {day}.",
+      creditedCount: "{n} of {m} school days credited.",
+      creditedMeaning: "A day with credit counts as attendance; a day without credit counts as an absence.",
+      results: { credited: "Work complete, earns credit", not_credited: "Not complete, no credit", pending: "Not recorded yet" },
+      complete: "Is the work complete?",
+      credited: "Work complete, earns credit",
+      notCredited: "Not complete, no credit",
+      received: "Date the work was received (optional)",
+      note: "Note (optional)",
+      chooseDay: "Choose complete or not complete for {day}",
+      nameHint: "Type your name as the agreement has it: {name}.",
+      studentHint: "{name} signs the agreement here, once (on the first teacher's record). Hand the device to the student for this line.",
+      doneEvaluate: "Thank you. Your record of the work is saved.",
+      doneEnd: "The agreement now ends earlier. The family, the teachers and the principal are told, with your reason.",
     },
     es: {
       missing: "Al enlace le falta una parte (el número de solicitud o el código de seguridad).",
@@ -124,6 +151,31 @@
       doneOfficeCancel: "La solicitud quedó cancelada. Se les avisa a la familia y a todos a quienes se les pidió firmar, con el motivo que usted dio.",
       working: "Espere, por favor…",
       changed: "El acuerdo cambió después de que usted lo abrió. Vuelva a leerlo abajo y luego firme.",
+      after: {
+        before_start: ["Aprobado", "Todos firmaron. El estudio independiente está aprobado y empieza el {first}."],
+        in_progress: ["Aprobado: estudio independiente en curso", "Todos firmaron y el estudio independiente ya empezó. Termina el {last}."],
+        awaiting_evaluation: ["Falta el registro docente del trabajo", "Terminó el estudio independiente. El o la estudiante entrega el trabajo, y cada docente registra, para cada día de clase, si está completo."],
+        closed: ["Cerrado", "Cada docente registró el trabajo."],
+      },
+      afterToGuardian: {
+        awaiting_evaluation: ["Falta el registro docente del trabajo", "Terminó el estudio independiente. Su hijo o hija entrega el trabajo, y cada docente registra, para cada día de clase, si está completo."],
+      },
+      evaluationDue: "El registro docente vence el {day}.",
+      youRecorded: "Usted ya registró el trabajo.",
+      endedEarly: "La oficina de la escuela lo terminó antes de tiempo el {at}. Ahora el último día es el {day}.",
+      creditedCount: "{n} de {m} días de clase con crédito.",
+      creditedMeaning: "Un día con crédito cuenta como asistencia; un día sin crédito cuenta como ausencia.",
+      results: { credited: "Trabajo completo, recibe crédito", not_credited: "Incompleto, sin crédito", pending: "Todavía sin registrar" },
+      complete: "¿El trabajo está completo?",
+      credited: "Trabajo completo, recibe crédito",
+      notCredited: "Incompleto, sin crédito",
+      received: "Fecha en que recibió el trabajo (opcional)",
+      note: "Nota (opcional)",
+      chooseDay: "Indique si el trabajo del {day} está completo o no",
+      nameHint: "Escriba su nombre tal como aparece en el acuerdo: {name}.",
+      studentHint: "{name} firma el acuerdo aquí, una sola vez (en el primer registro docente). Pásele el dispositivo al estudiante para esta línea.",
+      doneEvaluate: "Gracias. Su registro del trabajo quedó guardado.",
+      doneEnd: "Ahora el acuerdo termina antes. Se avisa a la familia, a cada docente y al director o la directora, con el motivo que usted dio.",
     },
   };
   const t = (key, vars) => P.t(WORDS, key, vars);
@@ -137,6 +189,8 @@
   const cancelBox = field("cancel-box");
   const cancelConfirm = field("cancel-confirm");
   const officeCancelForm = field("office-cancel-form");
+  const evaluateForm = field("evaluate-form");
+  const endForm = field("end-form");
 
   let current = null; // the last GET response
   let busy = false;
@@ -234,10 +288,19 @@
   }
 
   function render(r) {
-    const toGuardian = r.viewer && r.viewer.role === "guardian" ? t("statusToGuardian")[r.status] : null;
-    const [title, text] = toGuardian || t("status")[r.status] || [r.status, ""];
+    const guardian = r.viewer && r.viewer.role === "guardian";
+    const toGuardian = guardian ? t("statusToGuardian")[r.status] || t("afterToGuardian")[r.phase] : null;
+    const [title, text] = toGuardian || t("after")[r.phase] || t("status")[r.status] || [r.status, ""];
     field("status-title").textContent = title;
-    const lines = [text];
+    const lines = [text.replace("{first}", P.formatDay(r.first_day)).replace("{last}", P.formatDay(r.last_day))];
+    if (r.early_end) {
+      lines.push(t("endedEarly", { at: P.formatMoment(r.early_end.at, data.timeZone), day: P.formatDay(r.early_end.last_day) }));
+      if (r.early_end.reason) lines.push(t("reason", { reason: r.early_end.reason }));
+    }
+    const recorded = (r.evaluations || []).some((e) => r.viewer && e.teacher === r.viewer.party);
+    if (r.status === "closed") lines.push(t("creditedCount", { n: r.credited_days, m: (r.results || []).length }));
+    if (r.status === "awaiting_evaluation" && recorded) lines.push(t("youRecorded"));
+    if (r.status === "awaiting_evaluation" && r.evaluation_due) lines.push(t("evaluationDue", { day: P.formatDay(r.evaluation_due) }));
     const ending = r.ending;
     if (ending && ending.at && ending.by_role) {
       // Who ended it, by name and role: "Declined by Paul Whitaker, teacher, on …".
@@ -292,6 +355,10 @@
     contract.textContent = r.contract_text || "";
     contract.setAttribute("lang", r.language || P.lang);
 
+    renderResults(r);
+    renderEvaluate(r);
+    renderEnd(r);
+
     signForm.hidden = !r.can_sign;
     field("sign-below-box").hidden = !r.can_sign;
     declineForm.hidden = !r.can_decline;
@@ -321,14 +388,96 @@
     if (!later.hidden) later.textContent = later.dataset.text.replace("{name}", student.name);
   }
 
+  /** After the absence: each school day with its result, and how many earn credit once closed. */
+  function renderResults(r) {
+    const shown = (r.status === "awaiting_evaluation" || r.status === "closed") && (r.results || []).length > 0;
+    field("results-box").hidden = !shown;
+    if (!shown) return;
+    const words = t("results");
+    field("results-list").replaceChildren(...r.results.map((x) =>
+      h("li", { class: "portal-result portal-result--" + x.result },
+        h("span", { class: "portal-result__day" }, P.formatDay(x.date)), " ",
+        h("strong", {}, words[x.result] || x.result))));
+    field("results-text").textContent = r.status === "closed"
+      ? `${t("creditedCount", { n: r.credited_days, m: r.results.length })} ${t("creditedMeaning")}`
+      : t("creditedMeaning");
+  }
+
+  let evaluateRowsFor = ""; // the request whose day rows are on the page (kept while the reader works)
+
+  /** The teacher's record: one fieldset per school day, then the signatures. */
+  function renderEvaluate(r) {
+    evaluateForm.hidden = !r.can_evaluate;
+    field("evaluate-below-box").hidden = !r.can_evaluate;
+    if (!r.can_evaluate) return;
+    const key = r.id + "|" + (r.dates || []).join(",");
+    if (evaluateRowsFor !== key) {
+      evaluateRowsFor = key;
+      field("evaluate-days").replaceChildren(...(r.dates || []).map(dayRow));
+    }
+    field("evaluate-name-hint").textContent = t("nameHint", { name: (r.viewer && r.viewer.name) || "" });
+    const student = r.student || {};
+    const studentName = `${student.first_name || ""} ${student.last_name || ""}`.trim();
+    field("field-evaluate-student").hidden = !r.student_signs_here;
+    field("evaluate-student-hint").textContent = t("studentHint", { name: studentName });
+  }
+
+  function dayRow(day, index) {
+    const name = "day-" + index;
+    const legendId = "day-legend-" + index;
+    const choice = (value, label) => h("div", { class: "portal-choice portal-choice--big" },
+      h("input", { type: "radio", name, id: `${name}-${value}`, value, "data-day": day }),
+      h("label", { for: `${name}-${value}` }, label));
+    return h("fieldset", { class: "portal-day", "aria-labelledby": legendId },
+      h("legend", { id: legendId, class: "portal-day__date" }, P.formatDay(day)),
+      h("fieldset", { class: "portal-field", id: "field-" + name, "data-required": t("chooseDay", { day: P.formatDay(day) }) },
+        h("legend", {}, t("complete")),
+        h("p", { class: "portal-error", id: name + "-error", hidden: true }),
+        choice("yes", t("credited")),
+        choice("no", t("notCredited"))),
+      h("div", { class: "portal-field", id: "field-received-" + index },
+        h("label", { for: "received-" + index }, t("received")),
+        h("p", { class: "portal-error", id: `received-${index}-error`, hidden: true }),
+        h("input", { type: "date", id: "received-" + index, class: "portal-input--date" })),
+      h("div", { class: "portal-field", id: "field-note-" + index },
+        h("label", { for: "note-" + index }, t("note")),
+        h("p", { class: "portal-error", id: `note-${index}-error`, hidden: true }),
+        h("input", { type: "text", id: "note-" + index, maxlength: 300 })));
+  }
+
+  /** The office's early end: the new last day (a contract day before the last) and a reason. */
+  function renderEnd(r) {
+    endForm.hidden = !r.can_end;
+    if (!r.can_end) return;
+    const days = (r.dates || []).slice(0, -1);
+    const today = P.today(data.timeZone);
+    const before = days.filter((d) => d < today);
+    const chosen = before.length ? before[before.length - 1] : days[0];
+    field("end-last-day").replaceChildren(...days.map((d) =>
+      h("option", { value: d, selected: d === chosen }, P.formatDay(d))));
+  }
+
   // --- Actions ----------------------------------------------------------------
 
   const FIELD_OF_KEY = { name: "sign-name", agree: "sign-agree", student: "sign-student-name", "student.name": "sign-student-name" };
+  const EVALUATE_FIELDS = { name: "evaluate-name", agree: "evaluate-agree", "student.name": "evaluate-student", days: "day-0" };
+  const END_FIELDS = { reason: "end-reason", last_day: "end-last-day" };
+
+  /** An API field of the evaluation ("days[2].date") as the page's field id ("day-2"). */
+  function evaluateField(key) {
+    const day = /^days\[(\d+)\]\.(date|credited|received_on|note)$/.exec(key);
+    if (day) return { date: "day-", credited: "day-", received_on: "received-", note: "note-" }[day[2]] + day[1];
+    return EVALUATE_FIELDS[key];
+  }
 
   /** The API's refusal as {id, text} items; a `reason` belongs to the form that sent it. */
   function apiErrors(body, reasonField) {
     const error = (body && body.error) || {};
-    const fieldOf = (key) => (key === "reason" ? reasonField : FIELD_OF_KEY[key]) || null;
+    const fieldOf = (key) => {
+      if (reasonField === "evaluate") return evaluateField(key) || null;
+      if (reasonField === "end") return END_FIELDS[key] || null;
+      return (key === "reason" ? reasonField : FIELD_OF_KEY[key]) || null;
+    };
     const list = Object.entries(error.fields || {}).map(([key, text]) => ({ id: fieldOf(key), text }));
     if (!list.length) list.push({ id: null, text: error.message || "" });
     return list;
@@ -349,6 +498,8 @@
       signForm.reset();
       declineForm.reset();
       officeCancelForm.reset();
+      evaluateForm.reset();
+      endForm.reset();
       await load();
       notice.textContent = doneText;
       notice.hidden = false;
@@ -358,6 +509,10 @@
     }
     notice.hidden = true;
     const code = result.body.error && result.body.error.code;
+    if (code === "name_mismatch" && reasonField === "evaluate") {
+      errors.show(apiErrors(result.body, reasonField).map((x) => (x.id ? x : { ...x, id: "evaluate-name" })));
+      return;
+    }
     if (code === "contract_changed" || code === "wrong_state") {
       await load();
       errors.show([{ id: null, text: code === "contract_changed" ? t("changed") : result.body.error.message }]);
@@ -400,6 +555,53 @@
   onReason(declineForm, "decline-reason", "/decline", "doneDecline");
   // The school office cancels with a reason, which the family and the signers are told.
   onReason(officeCancelForm, "cancel-reason", "/cancel", "doneOfficeCancel");
+
+  evaluateForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const list = [];
+    const days = (current.dates || []).map((day, index) => {
+      const picked = evaluateForm.querySelector(`input[name="day-${index}"]:checked`);
+      if (!picked) list.push({ id: "day-" + index, text: field("field-day-" + index).dataset.required });
+      const received = field("received-" + index).value;
+      const note = field("note-" + index).value.trim();
+      const entry = { date: day, credited: picked ? picked.value === "yes" : false };
+      if (received) entry.received_on = received;
+      if (note) entry.note = note;
+      return entry;
+    });
+    const student = field("evaluate-student");
+    const name = field("evaluate-name");
+    const agree = field("evaluate-agree");
+    const studentSigns = !field("field-evaluate-student").hidden;
+    if (studentSigns && !student.value.trim()) list.push({ id: "evaluate-student", text: student.dataset.required });
+    if (!name.value.trim()) list.push({ id: "evaluate-name", text: name.dataset.required });
+    if (!agree.checked) list.push({ id: "evaluate-agree", text: agree.dataset.required });
+    if (list.length) {
+      errors.show(list);
+      return;
+    }
+    const body = { name: name.value.trim(), agree: true, days };
+    if (studentSigns) body.student = { name: student.value.trim() };
+    act("/evaluate", body, t("doneEvaluate"), evaluateForm.querySelector("button[type=submit]"), "evaluate");
+  });
+
+  endForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const reason = field("end-reason");
+    if (!reason.value.trim()) {
+      errors.show([{ id: "end-reason", text: reason.dataset.required }]);
+      return;
+    }
+    act("/end", { reason: reason.value.trim(), last_day: field("end-last-day").value }, t("doneEnd"),
+      endForm.querySelector("button[type=submit]"), "end");
+  });
+
+  field("evaluate-below").addEventListener("click", (event) => {
+    event.preventDefault();
+    evaluateForm.scrollIntoView({ block: "start" });
+    const first = evaluateForm.querySelector("input");
+    if (first) first.focus({ preventScroll: true });
+  });
 
   field("cancel-start").addEventListener("click", () => {
     cancelConfirm.hidden = false;
