@@ -19,6 +19,8 @@ from .service.submitting import Submitting
 from .settings import settings
 
 if TYPE_CHECKING:
+    from .documents import DistrictDocuments
+    from .service.issued import Documenting
     from .service.outbox import Dispatcher
 
 
@@ -38,8 +40,23 @@ def submitting() -> Submitting:
 
 
 @lru_cache(maxsize=1)
+def documents() -> DistrictDocuments:
+    """The agreement PDF and calendar file maker (fpdf2 and icalendar load on first use)."""
+    from .documents import DistrictDocuments
+
+    return DistrictDocuments(district(), settings().site_url)
+
+
+@lru_cache(maxsize=1)
 def signing() -> Signing:
-    return Signing(records())
+    return Signing(records(), documents())
+
+
+@lru_cache(maxsize=1)
+def documenting() -> Documenting:
+    from .service.issued import Documenting
+
+    return Documenting(records(), documents())
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +74,7 @@ def dispatcher() -> Dispatcher:
     current = settings()
     shared = records()
     mailer = SesMailer(client("sesv2"), current.sender_email, current.ses_configuration_set)
-    composer = EmailComposer(shared.district, shared.token_secret, current.site_url)
+    composer = EmailComposer(shared.district, shared.token_secret, current.site_url, documents=documents())
     return Dispatcher(shared.store, mailer, shared.clock, composer)
 
 
@@ -66,5 +83,16 @@ def reset() -> None:
     (tests change them; a SnapStart restore must build them again)."""
     from .adapters import aws, secrets
 
-    for built in (settings, secrets.token_secret, aws.client, records, submitting, signing, jobs, dispatcher):
+    for built in (
+        settings,
+        secrets.token_secret,
+        aws.client,
+        records,
+        submitting,
+        documents,
+        signing,
+        documenting,
+        jobs,
+        dispatcher,
+    ):
         built.cache_clear()

@@ -73,6 +73,7 @@ class InMemoryStore:
         self.open: dict[str, set[str]] = {}  # counter key -> ids of unconfirmed requests
         self.refused: dict[tuple[str, str, date], int] = {}
         self.roster: dict[str, RosterStudent] = {}
+        self.agreements: dict[str, str] = {}  # issued agreement PDF's SHA-256 -> request id
         self.lock = threading.Lock()
 
     def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
@@ -129,7 +130,9 @@ class InMemoryStore:
             held = self._held(student_id, school_year)
             return self.requests.get(request_id), rules.days_held(held, school_year)
 
-    def update(self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0) -> StoredRequest:
+    def update(
+        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, issued: str = ""
+    ) -> StoredRequest:
         with self.lock:
             current = self.requests.get(request.id)
             if current is None or current.version != request.version:
@@ -145,7 +148,14 @@ class InMemoryStore:
                 self.holding.discard(request.id)
             stored = replace(request, version=request.version + 1)
             self.requests[request.id] = stored
+            if issued:
+                self.agreements[issued] = request.id
             return stored
+
+    def find_agreement(self, sha256: str) -> StoredRequest | None:
+        with self.lock:
+            found = self.agreements.get(sha256)
+            return self.requests.get(found) if found else None
 
     def awaiting(self, due_before: datetime) -> Iterator[StoredRequest]:
         with self.lock:

@@ -24,7 +24,7 @@ from ..i18n import (
 )
 from ..service import tokens
 from ..service.agreement import contract_text
-from ..service.ports import Composed, NoRecipient
+from ..service.ports import Attachment, Composed, Documents, NoRecipient
 from .render import RenderedEmail, render_email
 
 Renderer = Callable[[str, str, Mapping[str, Any]], RenderedEmail]
@@ -37,8 +37,10 @@ class EmailComposer:
         token_secret: str,
         site_url: str,
         render: Renderer = render_email,
+        documents: Documents | None = None,
     ) -> None:
         self.district = district
+        self.documents = documents
         self.zone = district.rules().zone
         self.token_secret = token_secret
         self.site_url = site_url.rstrip("/")
@@ -67,7 +69,24 @@ class EmailComposer:
                 raise NoRecipient(recipient)
             address, language, name = teacher.email, teacher.language, teacher.name
         email = self.render(message.kind, language, self._context(request, message, school, language, name))
-        return Composed(address, language, email.subject, email.text, email.html)
+        return Composed(
+            address, language, email.subject, email.text, email.html, self._attachments(request, message)
+        )
+
+    def _attachments(self, request: StoredRequest, message: OutboxMessage) -> tuple[Attachment, ...]:
+        """The approved email carries the signed agreement (everyone) and the
+        calendar file (the guardian)."""
+        if message.kind != "approved" or not request.agreement_sha256 or self.documents is None:
+            return ()
+        pdf = Attachment(
+            f"agreement-{request.ref}.pdf", "application/pdf", self.documents.agreement_pdf(request)
+        )
+        if message.recipient != "guardian":
+            return (pdf,)
+        ics = Attachment(
+            f"independent-study-{request.ref}.ics", "text/calendar", self.documents.calendar_ics(request)
+        )
+        return (pdf, ics)
 
     def link(self, request: StoredRequest, party_key: str, language: str) -> str:
         token = tokens.token_for(self.token_secret, request.id, request.token_salt, party_key)

@@ -148,6 +148,7 @@ PROBLEMS = {
     "grade_not_at_school": N_("This school does not have that grade. Check the grade and the school."),
     "name_chars": N_("Write the name with letters only: no digits, symbols or web addresses."),
     "no_links": N_("Leave web addresses out of the reason."),
+    "hash": N_("Give the file's SHA-256: 64 characters, digits and the letters a to f."),
 }
 
 WRONG_STATE = {
@@ -157,6 +158,7 @@ WRONG_STATE = {
     "too_late": N_("The first day has already started, so this can no longer be done."),
     "not_allowed": N_("This link cannot do that."),
     "not_agreed": N_("Check the box to say you agree."),
+    "not_approved": N_("The agreement is not approved (%(state)s), so there is no signed copy yet."),
 }
 
 RULES = {

@@ -135,7 +135,10 @@ class Records:
             changed = chosen(current, now)
             changed = changed.with_messages(*notices.on_change(current, changed, now))
             try:
-                stored = self.store.update(changed, days_change(current.state, changed.state), cap)
+                issued = (
+                    changed.agreement_sha256 if changed.agreement_sha256 != current.agreement_sha256 else ""
+                )
+                stored = self.store.update(changed, days_change(current.state, changed.state), cap, issued)
             except StaleWrite:
                 fresh = self.store.get(current.id)
                 if fresh is None:
