@@ -22,6 +22,7 @@ from chalicelib.http.handling import (
     bearer_token,
     body_hash,
     caller,
+    file_answer,
     install,
     link_call,
     parse,
@@ -33,9 +34,10 @@ from chalicelib.http.handling import (
 )
 from chalicelib.service.submitting import SubmitCommand
 from chalicelib.settings import settings
-from chalicelib.wiring import dispatcher, jobs, signing, submitting
+from chalicelib.wiring import dispatcher, documenting, jobs, signing, submitting
 
 app = Chalice(app_name="stis-portal")
+app.api.binary_types.append("application/pdf")  # the signed agreement, sent as bytes
 app.log.setLevel(logging.INFO)
 logs.configure()
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
@@ -140,6 +142,29 @@ def decline(request_id: str) -> Response:
 def cancel(request_id: str) -> Response:
     token, body = link_call(schemas.CancelBody)
     return answer(200, views.request(signing().cancel(request_id, token, body.reason), DISTRICT))
+
+
+@app.route("/stis/requests/{request_id}/agreement.pdf", methods=["GET"], cors=cors)
+@api
+def agreement_pdf(request_id: str) -> Response:
+    remember_language(reader_language())
+    issued = documenting().agreement_pdf(request_id, bearer_token())
+    return file_answer(issued.filename, issued.content_type, issued.data)
+
+
+@app.route("/stis/requests/{request_id}/calendar.ics", methods=["GET"], cors=cors)
+@api
+def calendar_ics(request_id: str) -> Response:
+    remember_language(reader_language())
+    issued = documenting().calendar_ics(request_id, bearer_token())
+    return file_answer(issued.filename, issued.content_type, issued.data)
+
+
+@app.route("/stis/verify/{sha256}", methods=["GET"], cors=cors)
+@api
+def verify(sha256: str) -> Response:
+    remember_language(reader_language())
+    return answer(200, views.verified(documenting().verify(sha256)))
 
 
 # --- scheduled work and the email dispatcher ------------------------------------------

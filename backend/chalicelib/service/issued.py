@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ..core.contract import CONFIRMED, Role
 from ..core.errors import WrongState
@@ -33,8 +33,8 @@ class Verified:
     ref: str
     status: str  # the request's state today (approved, cancelled, closed ...)
     school: str
-    first_day: str
-    last_day: str
+    first_day: date
+    last_day: date
     approved_at: datetime
 
 
@@ -81,7 +81,7 @@ class Documenting:
             ref=request.ref,
             status=request.state.value,
             school=school.name if school else "",
-            first_day=request.first_day.isoformat(),
-            last_day=request.last_day.isoformat(),
+            first_day=request.first_day,
+            last_day=request.last_day,
             approved_at=approval_time(request),
         )
