@@ -1,0 +1,122 @@
+"""How long the documents of an approved request take to make: the agreement PDF
+with its audit certificate (fpdf2) and the guardian's calendar file (icalendar).
+
+The principal's signature makes the PDF once (its SHA-256 is stored at approval),
+and the approved emails ask for it again (kept per process after that). Prints
+the first render in this process (importing fpdf2 and reading the fonts
+included) and the median and p95 of warm renders, for a request read in English
+(agreement and certificate) and one read in Spanish (plus the English copy).
+
+    python bench/documents.py [--renders 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine, median, percentile, use_backend
+
+APPROVED = datetime(2026, 12, 3, 12, 55, tzinfo=UTC)
+
+
+def approved_request(language: str):  # type: ignore[no-untyped-def]
+    """A Ridgeline request, two teachers, signed by all four and approved."""
+    from chalicelib.config.loader import load
+    from chalicelib.core.contract import Contract, Party, Signature, State
+    from chalicelib.core.request import AuditEvent, Guardian, StoredRequest, Student
+
+    district = load()
+    dates = tuple(district.calendar().school_days_between(*_week()))
+    signers = [
+        (Party.guardian(), "Dolores Ferreira"),
+        (Party.teacher("t-castellanos"), "Inés Castellanos"),
+        (Party.teacher("t-rojas"), "Camila Rojas"),
+        (Party.principal(), "Rafael Ibarra"),
+    ]
+    signatures = tuple(
+        Signature(
+            party,
+            name,
+            APPROVED - timedelta(hours=6 * (3 - i)),
+            "198.51.100.23",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+            "0" * 64,
+        )
+        for i, (party, name) in enumerate(signers)
+    )
+    audit = (
+        AuditEvent(APPROVED - timedelta(days=1), "submitted", "guardian"),
+        *(AuditEvent(s.signed_at, "signed", s.party.key, {"language": language}) for s in signatures),
+        AuditEvent(APPROVED, "approved"),
+    )
+    return district, StoredRequest(
+        id="3f2b8c1e-5d4a-4e9b-8f00-bench0000001",
+        request_key="bench",
+        body_sha256="b" * 64,
+        language=language,
+        school_id="ridgeline-middle",
+        student=Student("Mateo", "Quintana", "900123", "7"),
+        guardian=Guardian("Dolores Ferreira", "dolores@family.example"),
+        school_year="2026-2027",
+        dates=dates,
+        reason="",
+        created_at=APPROVED - timedelta(days=1),
+        contract=Contract(("t-castellanos", "t-rojas"), State.APPROVED, signatures),
+        token_salt="salt",
+        token_hashes={},
+        first_day_starts=APPROVED + timedelta(days=30),
+        expires_at=2_000_000_000,
+        confirm_by=APPROVED,
+        audit=audit,
+    )
+
+
+def _week():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date(2027, 1, 4), date(2027, 1, 8)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--renders", type=int, default=20, help="warm renders per language")
+    args = parser.parse_args()
+    use_backend()
+    from chalicelib.documents.agreement_pdf import render_agreement_pdf
+    from chalicelib.documents.calendar_ics import render_calendar_ics
+
+    site = "https://attendance.alder-creek.example"
+    print(f"Documents of one approved request ({machine()})")
+    print(f"{'document':42}{'first':>9}{'median':>9}{'p95':>9}  size")
+    for language in ("en", "es"):
+        district, request = approved_request(language)
+        for name, make in (
+            (f"agreement PDF, read in {language}", lambda: render_agreement_pdf(district, request, site)),
+            (f"calendar file, read in {language}", lambda: render_calendar_ics(district, request)),
+        ):
+            started = time.perf_counter()
+            first = make()
+            cold = (time.perf_counter() - started) * 1000
+            times = []
+            for _ in range(args.renders):
+                started = time.perf_counter()
+                again = make()
+                times.append((time.perf_counter() - started) * 1000)
+                assert hashlib.sha256(again).digest() == hashlib.sha256(first).digest(), "not deterministic"
+            print(
+                f"{name:42}{cold:>7.0f}ms{median(times):>7.0f}ms{percentile(times, 0.95):>7.0f}ms"
+                f"  {len(first) / 1024:.0f} KiB"
+            )
+    print("every render of the same record gave the same bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
