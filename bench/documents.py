@@ -13,6 +13,7 @@ included) and the median and p95 of warm renders, for a request read in English
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import sys
 import time
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, median, percentile, use_backend
 
 APPROVED = datetime(2026, 12, 3, 12, 55, tzinfo=UTC)
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
 def approved_request(language: str):  # type: ignore[no-untyped-def]
@@ -46,7 +48,7 @@ def approved_request(language: str):  # type: ignore[no-untyped-def]
             name,
             APPROVED - timedelta(hours=6 * (3 - i)),
             "198.51.100.23",
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+            BROWSER,
             "0" * 64,
         )
         for i, (party, name) in enumerate(signers)
@@ -97,9 +99,11 @@ def main() -> int:
     print(f"{'document':42}{'first':>9}{'median':>9}{'p95':>9}  size")
     for language in ("en", "es"):
         district, request = approved_request(language)
+        pdf = functools.partial(render_agreement_pdf, district, request, site)
+        ics = functools.partial(render_calendar_ics, district, request)
         for name, make in (
-            (f"agreement PDF, read in {language}", lambda: render_agreement_pdf(district, request, site)),
-            (f"calendar file, read in {language}", lambda: render_calendar_ics(district, request)),
+            (f"agreement PDF, read in {language}", pdf),
+            (f"calendar file, read in {language}", ics),
         ):
             started = time.perf_counter()
             first = make()
