@@ -17,6 +17,7 @@ import functools
 import hashlib
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +33,9 @@ def approved_request(language: str):  # type: ignore[no-untyped-def]
     """A Ridgeline request, two teachers, signed by all four and approved."""
     from chalicelib.config.loader import load
     from chalicelib.core.contract import Contract, Party, Signature, State
+    from chalicelib.core.contract_text import sha256_of
     from chalicelib.core.request import AuditEvent, Guardian, StoredRequest, Student
+    from chalicelib.service.agreement import contract_text
 
     district = load()
     dates = tuple(district.calendar().school_days_between(*_week()))
@@ -47,7 +50,7 @@ def approved_request(language: str):  # type: ignore[no-untyped-def]
             party,
             name,
             APPROVED - timedelta(hours=6 * (3 - i)),
-            "198.51.100.23",
+            f"198.51.100.{23 + 17 * i}",
             BROWSER,
             "0" * 64,
         )
@@ -58,7 +61,7 @@ def approved_request(language: str):  # type: ignore[no-untyped-def]
         *(AuditEvent(s.signed_at, "signed", s.party.key, {"language": language}) for s in signatures),
         AuditEvent(APPROVED, "approved"),
     )
-    return district, StoredRequest(
+    request = StoredRequest(
         id="3f2b8c1e-5d4a-4e9b-8f00-bench0000001",
         request_key="bench",
         body_sha256="b" * 64,
@@ -78,6 +81,10 @@ def approved_request(language: str):  # type: ignore[no-untyped-def]
         confirm_by=APPROVED,
         audit=audit,
     )
+    # Each signer signed the text in the language they read: its SHA-256.
+    signed = sha256_of(contract_text(district, request, language))
+    signatures = tuple(replace(s, contract_sha256=signed) for s in signatures)
+    return district, replace(request, contract=replace(request.contract, signatures=signatures))
 
 
 def _week():  # type: ignore[no-untyped-def]

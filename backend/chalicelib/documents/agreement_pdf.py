@@ -61,7 +61,7 @@ WORDS = {
     "certificate": N_("Audit certificate"),
     "certificate_intro": N_(
         "This certificate records who signed the agreement %(ref)s, when, from where, and which "
-        "text each person read. Times are given in %(zone)s time and in UTC."
+        "text each person read. Times are given in %(zone)s and in UTC."
     ),
     "reference": N_("Reference"),
     "school": N_("School"),
@@ -121,6 +121,13 @@ def _words(language: str) -> dict[str, str]:
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _zone_label(name: str, language: str) -> str:
+    """The district's time zone as people name it: "Pacific Time" / "hora del Pacífico"."""
+    from babel.dates import get_timezone, get_timezone_name
+
+    return str(get_timezone_name(get_timezone(name), "long", locale=language, zone_variant="generic"))
 
 
 def _short(moment: datetime, language: str) -> str:
@@ -420,7 +427,7 @@ def render_agreement_pdf(district: DistrictConfig, request: StoredRequest, site_
     # The audit certificate.
     pdf = doc.pdf
     pdf.add_page()
-    zone_label = zone_name.replace("_", " ")
+    zone_label = _zone_label(zone_name, language)
     doc.title(words["certificate"], over=district.district.name)
     doc.paragraph(words["certificate_intro"] % {"ref": record.ref, "zone": zone_label}, size=9)
     pdf.ln(2)
@@ -434,10 +441,10 @@ def render_agreement_pdf(district: DistrictConfig, request: StoredRequest, site_
         (words["agreement_text"] % {"language": language_name(lang, language)}, sha256_of(texts[lang]))
         for lang in copies
     ]
-    doc.pairs(summary, label_width=62, size=9)
+    doc.pairs(summary, label_width=50, size=8.5)
     doc.heading(words["signers"])
     for signer in signers:
-        doc.subheading(f"{signer.role}: {signer.name}", keep=48)
+        doc.subheading(f"{signer.role}: {signer.name}", keep=64)
         rows = [(words["typed_name"], signer.name)]
         if signer.email:
             rows.append((words["email"], signer.email))
