@@ -1,4 +1,4 @@
-""""Check an agreement" in Chromium, in English and Spanish, against the real API:
+""" "Check an agreement" in Chromium, in English and Spanish, against the real API:
 the PDF a fully signed request downloads is genuine and unaltered; the same file
 with one byte changed is not; and the file itself never leaves the browser."""
 
@@ -35,7 +35,10 @@ def call(site: Site, method: str, path: str, body: object = None, token: str = "
     if token:
         sent["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(
-        site.api_url + path, method=method, data=None if body is None else json.dumps(body).encode(), headers=sent
+        site.api_url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers=sent,
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         data = response.read()
@@ -77,7 +80,12 @@ def approved_pdf(site: Site, language: str) -> bytes:
             language=language,
             school_id=SCHOOL.id,
             teacher_ids=[t.id for t in TEACHERS],
-            student={"first_name": "Lucía", "last_name": "Navarro", "student_id": student_number(), "grade": "7"},
+            student={
+                "first_name": "Lucía",
+                "last_name": "Navarro",
+                "student_id": student_number(),
+                "grade": "7",
+            },
             guardian={"name": "Marta Navarro", "email": guardian},
             first_day=ahead[0].isoformat(),
             last_day=ahead[1].isoformat(),
@@ -90,7 +98,9 @@ def approved_pdf(site: Site, language: str) -> bytes:
         sign(site, request_id, str(teacher.email), teacher.name)
     assert sign(site, request_id, str(SCHOOL.principal.email), SCHOOL.principal.name)["status"] == "approved"
     token = link_for(site, guardian, request_id)
-    data = call(site, "GET", f"/stis/requests/{request_id}/agreement.pdf", token=token, Accept="application/pdf")
+    data = call(
+        site, "GET", f"/stis/requests/{request_id}/agreement.pdf", token=token, Accept="application/pdf"
+    )
     assert isinstance(data, bytes) and data.startswith(b"%PDF-")
     return data
 
@@ -112,8 +122,20 @@ def check(page: Any, site: Site, path: str, data: bytes, tmp_path: Path, name: s
 @pytest.mark.parametrize(
     ("path", "language", "genuine", "status", "altered"),
     [
-        ("/stis/verify/", "en", "Genuine and unaltered", "Approved: the agreement stands", "Not an agreement"),
-        ("/es/stis/verify/", "es", "Auténtico y sin cambios", "Aprobado: el acuerdo está vigente", "No es un acuerdo"),
+        (
+            "/stis/verify/",
+            "en",
+            "Genuine and unaltered",
+            "Approved: the agreement stands",
+            "Not an agreement",
+        ),
+        (
+            "/es/stis/verify/",
+            "es",
+            "Auténtico y sin cambios",
+            "Aprobado: el acuerdo está vigente",
+            "No es un acuerdo",
+        ),
     ],
 )
 def test_the_downloaded_pdf_is_genuine_and_one_byte_changed_is_not(
@@ -147,7 +169,9 @@ def test_the_downloaded_pdf_is_genuine_and_one_byte_changed_is_not(
     assert genuine not in result
 
     # Only the hashes went out: each check is one GET to the API, and no request carried a body.
-    verify_calls = [url for url in recorder.requests if "/stis/verify/" in url and url.startswith(site.api_url)]
+    verify_calls = [
+        url for url in recorder.requests if "/stis/verify/" in url and url.startswith(site.api_url)
+    ]
     assert len(verify_calls) == 2
     assert all(len(url.rsplit("/", 1)[1]) == 64 for url in verify_calls)
     assert recorder.foreign(site.origins) == []
