@@ -64,6 +64,9 @@ def sign(site: Site, request_id: str, address: str, name: str) -> dict[str, Any]
     return dict(call(site, "POST", f"/stis/requests/{request_id}/sign", body, token=token))
 
 
+APPROVED: dict[str, tuple[str, str]] = {}  # language -> (request id, guardian's address)
+
+
 def approved_pdf(site: Site, language: str) -> bytes:
     """A Ridgeline request for two school days three weeks ahead, signed by the guardian,
     both teachers and the principal; its PDF as the guardian downloads it."""
@@ -97,6 +100,7 @@ def approved_pdf(site: Site, language: str) -> bytes:
     for teacher in TEACHERS:
         sign(site, request_id, str(teacher.email), teacher.name)
     assert sign(site, request_id, str(SCHOOL.principal.email), SCHOOL.principal.name)["status"] == "approved"
+    APPROVED[language] = (request_id, guardian)
     token = link_for(site, guardian, request_id)
     data = call(
         site, "GET", f"/stis/requests/{request_id}/agreement.pdf", token=token, Accept="application/pdf"
@@ -184,3 +188,41 @@ def test_pressing_the_button_without_a_file_says_what_to_do(page: Any, site: Sit
     page.click("#verify-form button[type=submit]")
     assert "Elija el archivo PDF del acuerdo" in page.inner_text("#verify-file-error")
     assert page.get_attribute("#verify-file", "aria-invalid") == "true"
+
+
+def sign_page_link(site: Site, address: str, request_id: str) -> str:
+    for message in site.live.mailbox():
+        if address in json.dumps(message.get("to")) and f"#id={request_id}&" in message.get("text", ""):
+            return link_in(message["text"]).url
+    raise AssertionError(f"no link for {address}")
+
+
+@pytest.mark.parametrize(
+    ("language", "button"), [("en", "Download the agreement (PDF)"), ("es", "Descargar el acuerdo (PDF)")]
+)
+def test_each_party_downloads_the_same_pdf_from_the_signing_page_and_the_guardian_a_calendar(
+    page: Any, site: Site, pdfs: dict[str, bytes], recorder: Recorder, language: str, button: str
+) -> None:
+    request_id, guardian = APPROVED[language]
+    page.goto(sign_page_link(site, guardian, request_id))
+    page.wait_for_selector("#agreement-downloads:not([hidden])")
+    assert page.inner_text("#download-pdf") == button
+    with page.expect_download() as download:
+        page.click("#download-pdf")
+    assert Path(download.value.path()).read_bytes() == pdfs[language]
+    assert download.value.suggested_filename.startswith("agreement-STIS-")
+    assert page.is_visible("#download-ics")
+    with page.expect_download() as calendar:
+        page.click("#download-ics")
+    assert Path(calendar.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+    teacher = TEACHERS[0]
+    page.goto(sign_page_link(site, str(teacher.email), request_id))
+    page.wait_for_selector("#agreement-downloads:not([hidden])")
+    assert not page.is_visible("#download-ics")  # the calendar is the family's
+    with page.expect_download() as again:
+        page.click("#download-pdf")
+    assert Path(again.value.path()).read_bytes() == pdfs[language]
+    assert recorder.errors == []
