@@ -76,7 +76,7 @@ WORDS = {
     "language_read": N_("Language read"),
     "contract_sha": N_("SHA-256 of the text signed"),
     "agreed": N_("Agreed"),
-    "agreed_yes": N_('Yes: ticked "I agree" and typed their name'),
+    "agreed_yes": N_("Yes: ticked “I have read this agreement and I agree to it” and typed their name"),
     "audit_trail": N_("Audit trail"),
     "when": N_("When (%(zone)s)"),
     "utc": N_("UTC"),
@@ -241,12 +241,6 @@ class _Pdf:
         lines = self.pdf.multi_cell(width, line, text, dry_run=True, output="LINES")
         assert isinstance(lines, list)
         return len(lines)
-
-    def rule(self) -> None:
-        pdf = self.pdf
-        pdf.set_draw_color(*RULE)
-        pdf.line(MARGIN, pdf.get_y(), pdf.w - MARGIN, pdf.get_y())
-        pdf.ln(2)
 
     def table(self, head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
         pdf = self.pdf
