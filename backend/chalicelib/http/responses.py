@@ -31,6 +31,8 @@ StateName = Literal[
     "cancelled",
     "void",
     "expired",
+    "awaiting_evaluation",
+    "closed",
 ]
 RoleName = Literal["guardian", "teacher", "principal", "office"]
 RoleOrNone = Literal["", "guardian", "teacher", "principal", "office"]

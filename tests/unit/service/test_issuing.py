@@ -5,10 +5,13 @@ file, and the documents are served through the links and found by their hash."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 
+from chalicelib.core.contract import State
 from chalicelib.core.errors import WrongState
+from chalicelib.http import views
 from chalicelib.service.errors import InvalidInput, NotFound
 from chalicelib.service.issued import Documenting
 
@@ -70,3 +73,19 @@ def test_before_approval_nothing_is_issued_and_only_the_guardian_gets_a_calendar
     assert documents.calendar_ics(request_id, guardian).content_type == "text/calendar"
     with pytest.raises(WrongState):
         documents.calendar_ics(request_id, harness.token_in_email_to(CASTELLANOS))
+
+
+def test_verify_gives_the_status_today_even_once_the_agreement_is_closed(harness: Harness) -> None:
+    request_id, _ = to_principal(harness)
+    harness.sign(request_id, harness.token_in_email_to(PRINCIPAL), "Rafael Ibarra")
+    stored = harness.store.get(request_id)
+    assert stored is not None
+    documents = Documenting(harness.records, harness.signing.documents)
+    for state in (State.AWAITING_EVALUATION, State.CLOSED):
+        current = harness.store.get(request_id)
+        assert current is not None
+        harness.store.update(replace(current, contract=replace(current.contract, state=state)))
+        answer = views.verified(documents.verify(stored.agreement_sha256)).model_dump(mode="json")
+        assert answer["status"] == state.value
+        assert answer["genuine"] is True and answer["ref"] == stored.ref
+        assert "Quintana" not in str(answer)
