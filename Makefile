@@ -90,6 +90,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/handlers.py
 	$(BIN)/python bench/aws_calls.py
+	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/site.py
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/load.py

@@ -22,6 +22,7 @@ from chalicelib.http.handling import (
     bearer_token,
     body_hash,
     caller,
+    file_answer,
     install,
     link_call,
     parse,
@@ -34,9 +35,10 @@ from chalicelib.http.handling import (
 from chalicelib.service.evaluating import DayInput
 from chalicelib.service.submitting import SubmitCommand
 from chalicelib.settings import settings
-from chalicelib.wiring import dispatcher, evaluating, jobs, signing, submitting, weekly_register
+from chalicelib.wiring import dispatcher, documenting, evaluating, jobs, signing, submitting, weekly_register
 
 app = Chalice(app_name="stis-portal")
+app.api.binary_types.append("application/pdf")  # the signed agreement, sent as bytes
 app.log.setLevel(logging.INFO)
 logs.configure()
 # Fail at start-up, naming the key, if the district file or the settings are wrong.
@@ -168,6 +170,29 @@ def end(request_id: str) -> Response:
     token, body = link_call(schemas.EndBody)
     view = evaluating().end_early(request_id, token, body.reason, body.last_day)
     return answer(200, views.request(view, DISTRICT))
+
+
+@app.route("/stis/requests/{request_id}/agreement.pdf", methods=["GET"], cors=cors)
+@api
+def agreement_pdf(request_id: str) -> Response:
+    remember_language(reader_language())
+    issued = documenting().agreement_pdf(request_id, bearer_token())
+    return file_answer(issued.filename, issued.content_type, issued.data)
+
+
+@app.route("/stis/requests/{request_id}/calendar.ics", methods=["GET"], cors=cors)
+@api
+def calendar_ics(request_id: str) -> Response:
+    remember_language(reader_language())
+    issued = documenting().calendar_ics(request_id, bearer_token())
+    return file_answer(issued.filename, issued.content_type, issued.data)
+
+
+@app.route("/stis/verify/{sha256}", methods=["GET"], cors=cors)
+@api
+def verify(sha256: str) -> Response:
+    remember_language(reader_language())
+    return answer(200, views.verified(documenting().verify(sha256)))
 
 
 # --- scheduled work and the email dispatcher ------------------------------------------

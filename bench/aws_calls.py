@@ -35,7 +35,14 @@ from common import ROOT, machine, submit_body
 sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
 
 # The most DynamoDB calls each operation should need (0: answered from the configuration).
-TARGETS = {"quote": 0, "submit": 2, "status": 1, "sign": 2, "evaluate (closes it)": 2}
+TARGETS = {
+    "quote": 0,
+    "submit": 2,
+    "status": 1,
+    "sign": 2,
+    "sign (approval: issues the PDF)": 2,
+    "evaluate (closes it)": 2,
+}
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 REGION = "us-west-2"
 # The Monday after the bench's signed week (1 to 5 February 2027), 8 a.m. in California.
@@ -285,6 +292,34 @@ def main() -> int:
             principal = records().link_token(stored, "principal")
             post(f"/stis/requests/{created['id']}/decline", {"reason": "bench"}, principal)
             results["decline (gives days back)"] = dynamodb_calls.take()
+            # A second request signed through to the principal, whose signature approves it:
+            # the PDF's hash and its lookup item go in the approval's one transaction.
+            approving = post("/stis/requests", submit_body(n + 500_000, first, last)).json_body
+            held = records().store.get(approving["id"])
+            assert held is not None
+            school = records().district.school(held.school_id)
+            assert school is not None
+            for key, name in (
+                ("guardian", held.guardian.name),
+                *((t, school.teacher_name(t)) for t in held.teacher_ids),
+            ):
+                party_token = records().link_token(held, key)
+                seen = client.http.get(
+                    f"/stis/requests/{held.id}", headers={"Authorization": f"Bearer {party_token}"}
+                ).json_body
+                body = {"name": name, "agree": True, "contract_sha256": seen["contract_sha256"]}
+                post(f"/stis/requests/{held.id}/sign", body, party_token)
+            principal_token = records().link_token(held, "principal")
+            seen = client.http.get(
+                f"/stis/requests/{held.id}", headers={"Authorization": f"Bearer {principal_token}"}
+            ).json_body
+            body = {"name": school.principal.name, "agree": True, "contract_sha256": seen["contract_sha256"]}
+            dynamodb_calls.take()
+            signed = post(f"/stis/requests/{held.id}/sign", body, principal_token).json_body
+            assert signed.get("status") == "approved", signed
+            results["sign (approval: issues the PDF)"] = dynamodb_calls.take()
+            dispatcher().dispatch(held.id)  # its emails, out of the way of the rows below
+            dynamodb_calls.take()
             ses_calls.take()
             sent = dispatcher().dispatch(created["id"])
             results[f"email dispatch, 1 request ({sent} emails)"] = dynamodb_calls.take()

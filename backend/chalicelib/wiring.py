@@ -20,6 +20,8 @@ from .service.submitting import Submitting
 from .settings import settings
 
 if TYPE_CHECKING:
+    from .documents import DistrictDocuments
+    from .service.issued import Documenting
     from .service.outbox import Dispatcher
     from .service.register import WeeklyRegister
 
@@ -53,8 +55,23 @@ def submitting() -> Submitting:
 
 
 @lru_cache(maxsize=1)
+def documents() -> DistrictDocuments:
+    """The agreement PDF and calendar file maker (fpdf2 and icalendar load on first use)."""
+    from .documents import DistrictDocuments
+
+    return DistrictDocuments(district(), settings().site_url)
+
+
+@lru_cache(maxsize=1)
 def signing() -> Signing:
-    return Signing(records())
+    return Signing(records(), documents())
+
+
+@lru_cache(maxsize=1)
+def documenting() -> Documenting:
+    from .service.issued import Documenting
+
+    return Documenting(records(), documents())
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +94,7 @@ def dispatcher() -> Dispatcher:
     current = settings()
     shared = records()
     mailer = SesMailer(client("sesv2"), current.sender_email, current.ses_configuration_set)
-    composer = EmailComposer(shared.district, shared.token_secret, current.site_url)
+    composer = EmailComposer(shared.district, shared.token_secret, current.site_url, documents=documents())
     return Dispatcher(shared.store, mailer, shared.clock, composer)
 
 
@@ -105,7 +122,9 @@ def reset() -> None:
         aws.client,
         records,
         submitting,
+        documents,
         signing,
+        documenting,
         evaluating,
         jobs,
         dispatcher,

@@ -473,3 +473,30 @@ def test_a_register_is_taken_once_and_sent_once(store: Store) -> None:
     assert not store.claim_register("ridgeline-middle", week, NOW + timedelta(hours=1), hold)
     assert store.claim_register("ridgeline-middle", week, NOW + timedelta(hours=3), hold)
     assert store.register_week("ridgeline-middle", week).sent is False
+
+
+# --- issued agreements (verify) ------------------------------------------------------------
+
+
+def test_an_issued_agreement_is_found_by_its_hash_and_follows_the_request_after(
+    store: Store, make: Requests
+) -> None:
+    request = make.new(date(2027, 1, 4), date(2027, 1, 8))
+    stored = claim(store, request)
+    digest = "ab" * 32
+    assert store.find_agreement(digest) is None
+    issued = store.update(replace(stored, agreement_sha256=digest), Days.KEEP, CAP, issued=digest)
+    assert store.find_agreement(digest) == issued
+    later = store.update(ended(issued), Days.RELEASE, CAP)  # changes after approval: found as they are
+    assert store.find_agreement(digest) == later
+    assert store.find_agreement("cd" * 32) is None
+
+
+def test_a_stale_approval_issues_nothing(store: Store, make: Requests) -> None:
+    request = make.new(date(2027, 1, 4), date(2027, 1, 8))
+    stored = claim(store, request)
+    store.update(stored.with_events(AuditEvent(NOW, "reminded")))
+    digest = "ef" * 32
+    with pytest.raises(StaleWrite):
+        store.update(replace(stored, agreement_sha256=digest), Days.KEEP, CAP, issued=digest)
+    assert store.find_agreement(digest) is None

@@ -76,6 +76,7 @@ class InMemoryStore:
         self.roster: dict[str, RosterStudent] = {}
         self.filed: dict[tuple[str, date], list[str]] = {}  # (school, Monday) -> request ids
         self.registers: dict[tuple[str, date], tuple[str, datetime]] = {}  # -> (status, until)
+        self.agreements: dict[str, str] = {}  # issued agreement PDF's SHA-256 -> request id
         self.lock = threading.Lock()
 
     def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
@@ -133,7 +134,12 @@ class InMemoryStore:
             return self.requests.get(request_id), rules.days_held(held, school_year)
 
     def update(
-        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, released: tuple[date, ...] = ()
+        self,
+        request: StoredRequest,
+        days: Days = Days.KEEP,
+        cap: int = 0,
+        released: tuple[date, ...] = (),
+        issued: str = "",
     ) -> StoredRequest:
         with self.lock:
             current = self.requests.get(request.id)
@@ -154,7 +160,14 @@ class InMemoryStore:
                 self.holding.discard(request.id)
             stored = replace(request, version=request.version + 1)
             self.requests[request.id] = stored
+            if issued:
+                self.agreements[issued] = request.id
             return stored
+
+    def find_agreement(self, sha256: str) -> StoredRequest | None:
+        with self.lock:
+            found = self.agreements.get(sha256)
+            return self.requests.get(found) if found else None
 
     def awaiting(self, due_before: datetime) -> Iterator[StoredRequest]:
         with self.lock:

@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "service": {"core", "config", "i18n"},
     "adapters": {"core", "config", "service", "settings"},
     "email": {"core", "config", "service", "i18n"},
+    "documents": {"core", "config", "service", "i18n"},
     "http": {"core", "config", "service", "i18n", "logs"},
     "logs": set(),
     "settings": set(),

@@ -159,6 +159,7 @@ def to_dict(r: StoredRequest) -> dict[str, Any]:
             for m in r.outbox
         ],
         "reminded_on": r.reminded_on.isoformat() if r.reminded_on else "",
+        "agreement_sha256": r.agreement_sha256,
         "version": r.version,
     }
 
@@ -213,5 +214,6 @@ def from_dict(d: dict[str, Any]) -> StoredRequest:
             for m in d["outbox"]
         ),
         reminded_on=date.fromisoformat(d["reminded_on"]) if d["reminded_on"] else None,
+        agreement_sha256=d.get("agreement_sha256", ""),
         version=int(d["version"]),
     )

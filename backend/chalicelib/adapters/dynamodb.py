@@ -12,6 +12,8 @@ Items:
   pk=REGISTER#<school>#<monday> sk=REQ#<id>  a contract holding days that school week (the
                                              office's weekly register reads the partition)
   pk=REGISTER#<school>#<monday> sk=SENT      ``status`` sending (until ``until``) or sent
+  pk=AGREEMENT#<sha256>    sk=AGREEMENT      an issued agreement PDF's hash -> request id (verify),
+                                             written in the approval's transaction
 Sparse global secondary indexes (only items with work to do carry their keys):
   by_due     due_pk="AWAITING"   due_sk="<due_at, UTC>#<id>"                (projection ALL)
              due_pk="EVALUATION" due_sk="<last_day_ends_at_least, UTC>#<id>" (approved and
@@ -321,6 +323,14 @@ class DynamoStore:
         item = response.get("Item")
         return from_dict(_plain(item)) if item else None
 
+    def find_agreement(self, sha256: str) -> StoredRequest | None:
+        with _answered():
+            response = self.client.get_item(
+                TableName=self.table, Key=self.agreement_key(sha256), ConsistentRead=True
+            )
+        item = response.get("Item")
+        return self.get(item["request_id"]["S"]) if item else None
+
     def roster_student(self, student_id: str) -> RosterStudent | None:
         with _answered():
             response = self.client.get_item(
@@ -350,8 +360,17 @@ class DynamoStore:
                 used = int(item.get("days_used", {}).get("N", "0"))
         return request, used
 
+    @staticmethod
+    def agreement_key(sha256: str) -> dict[str, Any]:
+        return {"pk": _s(f"AGREEMENT#{sha256}"), "sk": _s("AGREEMENT")}
+
     def update(
-        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, released: tuple[date, ...] = ()
+        self,
+        request: StoredRequest,
+        days: Days = Days.KEEP,
+        cap: int = 0,
+        released: tuple[date, ...] = (),
+        issued: str = "",
     ) -> StoredRequest:
         stored = replace(request, version=request.version + 1)
         put = {
@@ -360,13 +379,22 @@ class DynamoStore:
             "ConditionExpression": "version = :v",
             "ExpressionAttributeValues": {":v": _n(request.version)},
         }
+        # After the request's own Put and the days' writes, so a cancelled transaction's
+        # reasons keep their places (_explain_cancelled_update).
+        lookup = []
+        if issued:
+            item = {
+                **self.agreement_key(issued),
+                "request_id": _s(request.id),
+                "expires_at": _n(request.expires_at),
+            }
+            lookup = [{"Put": {"TableName": self.table, "Item": item}}]
         try:
-            if days is Days.KEEP:
+            if days is Days.KEEP and not lookup:
                 self.client.put_item(**put)
             else:
-                self.client.transact_write_items(
-                    TransactItems=[{"Put": put}, *self._days_items(stored, days, cap, released)]
-                )
+                others = [] if days is Days.KEEP else self._days_items(stored, days, cap, released)
+                self.client.transact_write_items(TransactItems=[{"Put": put}, *others, *lookup])
         except self.client.exceptions.ConditionalCheckFailedException:
             raise StaleWrite() from None
         except self.client.exceptions.TransactionCanceledException as error:

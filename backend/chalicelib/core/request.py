@@ -98,6 +98,7 @@ class StoredRequest(SchoolDaySpan):
     audit: tuple[AuditEvent, ...] = ()
     outbox: tuple[OutboxMessage, ...] = ()
     reminded_on: date | None = None
+    agreement_sha256: str = ""  # the issued agreement PDF's SHA-256, set at approval
     version: int = 0
 
     @property

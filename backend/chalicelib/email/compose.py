@@ -28,7 +28,7 @@ from ..i18n import (
 )
 from ..service import tokens
 from ..service.agreement import contract_text, signature_record, work_due_day
-from ..service.ports import Attachment, Composed, NoRecipient
+from ..service.ports import Attachment, Composed, Documents, NoRecipient
 from .render import RenderedEmail, render_email
 
 Renderer = Callable[[str, str, Mapping[str, Any]], RenderedEmail]
@@ -41,8 +41,10 @@ class EmailComposer:
         token_secret: str,
         site_url: str,
         render: Renderer = render_email,
+        documents: Documents | None = None,
     ) -> None:
         self.district = district
+        self.documents = documents
         self.zone = district.rules().zone
         self.token_secret = token_secret
         self.site_url = site_url.rstrip("/")
@@ -71,10 +73,26 @@ class EmailComposer:
                 raise NoRecipient(recipient)
             address, language, name = teacher.email, teacher.language, teacher.name
         email = self.render(message.kind, language, self._context(request, message, school, language, name))
-        attachments: tuple[Attachment, ...] = ()
-        if message.kind == "result" and recipient == OFFICE:
-            attachments = (self.result_csv(request),)
-        return Composed(address, language, email.subject, email.text, email.html, attachments)
+        return Composed(
+            address, language, email.subject, email.text, email.html, self._attachments(request, message)
+        )
+
+    def _attachments(self, request: StoredRequest, message: OutboxMessage) -> tuple[Attachment, ...]:
+        """The approved email carries the signed agreement (everyone) and the
+        calendar file (the guardian); the office's result carries its CSV."""
+        if message.kind == "result" and message.recipient == OFFICE:
+            return (self.result_csv(request),)
+        if message.kind != "approved" or not request.agreement_sha256 or self.documents is None:
+            return ()
+        pdf = Attachment(
+            f"agreement-{request.ref}.pdf", "application/pdf", self.documents.agreement_pdf(request)
+        )
+        if message.recipient != "guardian":
+            return (pdf,)
+        ics = Attachment(
+            f"independent-study-{request.ref}.ics", "text/calendar", self.documents.calendar_ics(request)
+        )
+        return (pdf, ics)
 
     def result_csv(self, request: StoredRequest) -> Attachment:
         """Each school day with its attendance code, for the office to post (SPEC 3b)."""

@@ -177,6 +177,19 @@ def answer(status: int, body: BaseModel | dict[str, Any], headers: dict[str, str
     )
 
 
+def file_answer(filename: str, content_type: str, data: bytes) -> Response:
+    """A document to download: the same security headers as every answer, kept by no
+    cache. A PDF is binary (``app.api.binary_types``): API Gateway passes it through
+    as bytes to a caller whose ``Accept`` names ``application/pdf``."""
+    text = content_type.startswith("text/")
+    headers: dict[str, str | list[str]] = {
+        **HEADERS,
+        "Content-Type": f"{content_type}; charset=utf-8" if text else content_type,
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
+    return Response(body=data.decode("utf-8") if text else data, status_code=200, headers=headers)
+
+
 def api(view: View) -> View:
     """Turn every refusal into the error body, and log without personal data."""
 

@@ -19,7 +19,16 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import schemas
-from .responses import Error, Health, OpenApiDocument, QuoteResult, RequestStatus, Schools, SubmitResult
+from .responses import (
+    Error,
+    Health,
+    OpenApiDocument,
+    QuoteResult,
+    RequestStatus,
+    Schools,
+    SubmitResult,
+    Verified,
+)
 
 VERSION = "0.1.0"
 REF = "#/components/schemas/{model}"
@@ -29,7 +38,7 @@ REF = "#/components/schemas/{model}"
 ERRORS: dict[int, str] = {
     400: "The body is not JSON (`invalid_input`).",
     403: "No link token, or not a token of this request (`invalid_token`).",
-    404: "No such request, or its record is past retention (`not_found`).",
+    404: "No such request, or its record is past retention, or no agreement with this SHA-256 (`not_found`).",
     405: "Method not allowed on this path (`method_not_allowed`).",
     409: "Refused by the state of things: `cap_exceeded`, `overlap`, `wrong_state`, "
     "`contract_changed`, `request_key_conflict`.",
@@ -56,6 +65,7 @@ class Operation:
         body: type[BaseModel] | None = None,
         body_required: bool = True,
         token: bool = False,
+        file: str = "",
     ) -> None:
         self.method = method
         self.path = path
@@ -66,6 +76,7 @@ class Operation:
         self.body = body
         self.body_required = body_required
         self.token = token
+        self.file = file  # the media type of a document answered instead of JSON
 
 
 _JSON_ERRORS = (400, 405, 413, 415, 422, 429, 500)
@@ -147,6 +158,36 @@ OPERATIONS: tuple[Operation, ...] = (
         "go to the teachers' evaluation",
         schemas.EndBody,
     ),
+    Operation(
+        "GET",
+        "/stis/requests/{request_id}/agreement.pdf",
+        "agreement_pdf",
+        "The signed agreement and its audit certificate as a PDF (any party, once approved; the same "
+        "bytes every time). Send `Accept: application/pdf`: API Gateway returns bytes only then.",
+        {},
+        (*_TOKEN_ERRORS, 405, 409, 429, 500),
+        token=True,
+        file="application/pdf",
+    ),
+    Operation(
+        "GET",
+        "/stis/requests/{request_id}/calendar.ics",
+        "calendar_ics",
+        "The days away and the day the work is due, as a calendar file (the guardian, once approved)",
+        {},
+        (*_TOKEN_ERRORS, 405, 409, 429, 500),
+        token=True,
+        file="text/calendar",
+    ),
+    Operation(
+        "GET",
+        "/stis/verify/{sha256}",
+        "verify",
+        "Is this the SHA-256 of an agreement PDF the portal issued? Its reference, school, dates "
+        "and status today (public; no names)",
+        {200: Verified},
+        (404, 405, 422, 429, 500),
+    ),
 )
 
 _LANGUAGE_HEADER = {
@@ -174,6 +215,22 @@ _REQUEST_ID = {
 }
 
 
+_SHA256 = {
+    "name": "sha256",
+    "in": "path",
+    "required": True,
+    "description": "The SHA-256 of the PDF file, in hexadecimal.",
+    "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+}
+
+
+def _file_response(media_type: str) -> dict[str, Any]:
+    return {
+        "description": "OK: the file, as an attachment",
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+    }
+
+
 def _response(model: type[BaseModel], description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -185,8 +242,12 @@ def _operation(op: Operation) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = []
     if "{request_id}" in op.path:
         parameters.append(_REQUEST_ID)
+    if "{sha256}" in op.path:
+        parameters.append(_SHA256)
     parameters += [_LANG_QUERY, _LANGUAGE_HEADER]
     responses: dict[str, Any] = {}
+    if op.file:
+        responses["200"] = _file_response(op.file)
     for status, model in op.ok.items():
         responses[str(status)] = _response(model, "Created" if status == 201 else "OK")
     for status in sorted(op.errors):
@@ -213,6 +274,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     QuoteResult,
     SubmitResult,
     RequestStatus,
+    Verified,
     Error,
     OpenApiDocument,
 )

@@ -238,6 +238,18 @@ class RequestStatus(Out):
     audit: list[AuditShown]
 
 
+class Verified(Out):
+    """An agreement PDF the portal issued, found by its SHA-256: no names, no addresses."""
+
+    genuine: Literal[True]
+    ref: str
+    status: StateName = Field(description="The agreement's state today (approved, cancelled, closed ...)")
+    school: str
+    first_day: date
+    last_day: date
+    approved_at: Moment
+
+
 class ErrorDetail(Out):
     code: ErrorCode
     message: Annotated[str, StringConstraints(min_length=1)]

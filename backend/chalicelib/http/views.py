@@ -7,6 +7,7 @@ from ..config.schema import DistrictConfig, School
 from ..core.contract import Party, Role, State
 from ..core.request import StoredRequest, role_of
 from ..core.rules import Quote
+from ..service.issued import Verified
 from ..service.records import RequestView
 from ..service.submitting import Submitted
 from . import responses as out
@@ -157,4 +158,16 @@ def request(view: RequestView, district: DistrictConfig) -> out.RequestStatus:
             for e in r.audit
             if e.event != "emailed"
         ],
+    )
+
+
+def verified(result: Verified) -> out.Verified:
+    return out.Verified(
+        genuine=True,
+        ref=result.ref,
+        status=result.status,
+        school=result.school,
+        first_day=result.first_day,
+        last_day=result.last_day,
+        approved_at=result.approved_at,
     )

@@ -166,6 +166,7 @@ PROBLEMS = {
     "received_in_future": N_("This date has not come yet."),
     "no_days_yet": N_("No school day of the agreement has passed yet: choose the last day."),
     "not_before_last_day": N_("Choose a day before the agreement's last day."),
+    "hash": N_("Give the file's SHA-256: 64 characters, digits and the letters a to f."),
 }
 
 WRONG_STATE = {
@@ -179,6 +180,7 @@ WRONG_STATE = {
     "not_yet": N_("The work can be recorded once the last day of independent study is over."),
     "not_started": N_("Independent study has not started yet: cancel the agreement instead."),
     "nothing_to_end": N_("The agreement already ends on that day."),
+    "not_approved": N_("The agreement is not approved (%(state)s), so there is no signed copy yet."),
 }
 
 RULES = {

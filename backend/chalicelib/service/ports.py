@@ -80,14 +80,25 @@ class Store(Protocol):
         ...
 
     def update(
-        self, request: StoredRequest, days: Days = Days.KEEP, cap: int = 0, released: tuple[date, ...] = ()
+        self,
+        request: StoredRequest,
+        days: Days = Days.KEEP,
+        cap: int = 0,
+        released: tuple[date, ...] = (),
+        issued: str = "",
     ) -> StoredRequest:
         """Write ``request`` if nobody changed it since it was read (its
         ``version``), and in the same transaction do what ``days`` says: claim
         its days under ``cap`` and the overlap rule (``CapExceeded``,
         ``Overlap``), close it as an open request, give its days back, or
         (``SHORTEN``) give back the ``released`` dates and keep the rest.
+        ``issued``, at approval, is the agreement PDF's SHA-256: written in the
+        same transaction so that ``find_agreement`` finds the request by it.
         Returns the stored copy (version + 1). Raises ``StaleWrite`` or ``Busy``."""
+        ...
+
+    def find_agreement(self, sha256: str) -> StoredRequest | None:
+        """The request whose issued agreement PDF has this SHA-256 (lower-case hex)."""
         ...
 
     def awaiting(self, due_before: datetime) -> Iterable[StoredRequest]:
@@ -133,6 +144,19 @@ class Attachment:
     filename: str
     content_type: str  # "application/pdf", "text/calendar", "text/csv"
     data: bytes
+
+
+class Documents(Protocol):
+    """The documents an approved request issues (``chalicelib.documents``): the
+    same record gives the same bytes every time."""
+
+    def agreement_pdf(self, request: StoredRequest) -> bytes:
+        """The signed agreement and its audit certificate, as at approval."""
+        ...
+
+    def calendar_ics(self, request: StoredRequest) -> bytes:
+        """The guardian's calendar: the days away and the day the work is due."""
+        ...
 
 
 class Mailer(Protocol):

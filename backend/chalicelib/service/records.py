@@ -203,7 +203,10 @@ class Records:
             changed = changed.with_messages(*notices.on_change(current, changed, now))
             try:
                 days, released = days_change_of(current, changed)
-                stored = self.store.update(changed, days, cap, released)
+                issued = (
+                    changed.agreement_sha256 if changed.agreement_sha256 != current.agreement_sha256 else ""
+                )
+                stored = self.store.update(changed, days, cap, released, issued)
             except StaleWrite:
                 fresh = self.store.get(current.id)
                 if fresh is None:

@@ -5,6 +5,7 @@ office with a reason, before the first day)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,12 +16,14 @@ from ..core.names import same_name
 from ..core.request import AuditEvent, StoredRequest
 from ..core.rules import earliest_first_day
 from .errors import InvalidInput, NameMismatch
+from .ports import Documents
 from .records import Records, RequestView
 
 
 class Signing:
-    def __init__(self, records: Records) -> None:
+    def __init__(self, records: Records, documents: Documents) -> None:
         self.records = records
+        self.documents = documents  # the approval issues the agreement PDF: its hash is stored
 
     def view(self, request_id: str, token: str, language: str | None = None) -> RequestView:
         request, party = self.records.authorize(request_id, token)
@@ -75,6 +78,8 @@ class Signing:
             changed = replace(current, contract=contract).with_events(*events)
             if contract.state is State.APPROVED:
                 changed = changed.with_events(AuditEvent(now, "approved"))
+                pdf = self.documents.agreement_pdf(changed)
+                changed = replace(changed, agreement_sha256=hashlib.sha256(pdf).hexdigest())
             return changed
 
         return self.records.view(self.records.change(request, change), party, language)

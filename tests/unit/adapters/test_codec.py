@@ -69,6 +69,7 @@ def full_request() -> StoredRequest:
             OutboxMessage("1-ended-office", "ended", "office", AT, "pending", 2, None, "Throttling"),
         ),
         reminded_on=date(2027, 1, 2),
+        agreement_sha256="f" * 64,
         version=7,
     )
 

@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.config.schema import DistrictConfig
 from chalicelib.core.request import Guardian, Student
+from chalicelib.documents import DistrictDocuments
 from chalicelib.email.compose import EmailComposer
 from chalicelib.service.jobs import Jobs
 from chalicelib.service.outbox import Dispatcher
@@ -91,8 +92,16 @@ def _harness(district: DistrictConfig) -> Harness:
     store, mailer, clock = InMemoryStore(), FakeMailer(), FakeClock(T0)
     secret = "unit-test-secret-unit-test-secret"
     records = Records(district, store, clock, secret)
-    composer = EmailComposer(district, secret, "https://portal.alder-creek.example")
+    documents = DistrictDocuments(district, "https://portal.alder-creek.example")
+    composer = EmailComposer(district, secret, "https://portal.alder-creek.example", documents=documents)
     dispatcher = Dispatcher(store, mailer, clock, composer)
     return Harness(
-        records, Submitting(records), Signing(records), Jobs(records), dispatcher, store, mailer, clock
+        records,
+        Submitting(records),
+        Signing(records, documents),
+        Jobs(records),
+        dispatcher,
+        store,
+        mailer,
+        clock,
     )

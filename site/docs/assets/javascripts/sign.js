@@ -280,6 +280,8 @@
     current = result.body;
     field("sign-problem").hidden = true;
     render(current);
+    // For download.js: the request as this link sees it, and the link to fetch its documents.
+    app.dispatchEvent(new CustomEvent("portal:request", { detail: { request: current, id: where.id, token: where.token } }));
     return true;
   }
 

@@ -1,0 +1,57 @@
+"""The ``Documents`` port (service/ports.py) for one district: each document made
+once per process and kept (a few), since the same record always gives the same
+bytes and an approval's emails ask for the same PDF several times."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from ..config.schema import DistrictConfig
+from ..core.request import StoredRequest
+from .record import approved_at
+
+KEEP = 16
+
+
+class DistrictDocuments:
+    def __init__(self, district: DistrictConfig, site_url: str) -> None:
+        self.district = district
+        self.site_url = site_url
+        self._made: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _key(self, kind: str, request: StoredRequest) -> tuple[str, str, str]:
+        return (kind, request.id, approved_at(request).isoformat())
+
+    def _kept(self, key: tuple[str, str, str]) -> bytes | None:
+        with self._lock:
+            found = self._made.get(key)
+            if found is not None:
+                self._made.move_to_end(key)
+            return found
+
+    def _keep(self, key: tuple[str, str, str], data: bytes) -> bytes:
+        with self._lock:
+            self._made[key] = data
+            while len(self._made) > KEEP:
+                self._made.popitem(last=False)
+        return data
+
+    def agreement_pdf(self, request: StoredRequest) -> bytes:
+        key = self._key("pdf", request)
+        kept = self._kept(key)
+        if kept is not None:
+            return kept
+        from .agreement_pdf import render_agreement_pdf
+
+        return self._keep(key, render_agreement_pdf(self.district, request, self.site_url))
+
+    def calendar_ics(self, request: StoredRequest) -> bytes:
+        key = self._key("ics", request)
+        kept = self._kept(key)
+        if kept is not None:
+            return kept
+        from .calendar_ics import render_calendar_ics
+
+        return self._keep(key, render_calendar_ics(self.district, request))
