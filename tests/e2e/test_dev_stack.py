@@ -55,6 +55,8 @@ def test_jobs_on_demand_and_the_mailbox_json_shape() -> None:
         assert {k: v for k, v in counts.items() if k != "registers"} == {
             "voided": 0,
             "reminded": 0,
+            "evaluations_begun": 0,
+            "evaluations_reminded": 0,
             "emails_sent": 0,
         }
         body = submit_body(
