@@ -155,6 +155,7 @@ def to_dict(r: StoredRequest) -> dict[str, Any]:
                 "attempts": m.attempts,
                 "sent_at": m.sent_at.isoformat() if m.sent_at else "",
                 "last_error": m.last_error,
+                "lease": m.lease,
             }
             for m in r.outbox
         ],
@@ -210,6 +211,7 @@ def from_dict(d: dict[str, Any]) -> StoredRequest:
                 attempts=int(m["attempts"]),
                 sent_at=_dt(m["sent_at"]) if m["sent_at"] else None,
                 last_error=m["last_error"],
+                lease=m.get("lease", ""),
             )
             for m in d["outbox"]
         ),

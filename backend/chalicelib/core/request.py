@@ -61,6 +61,8 @@ class OutboxMessage:
 
     ``status``: ``pending`` (due at ``next_attempt_at``), ``sending`` (claimed
     by a dispatcher until ``next_attempt_at``), ``sent``, or ``failed`` (given up).
+    ``lease`` names the dispatcher's claim, so a dispatcher whose claim was
+    written but not acknowledged can tell it is its own.
     """
 
     id: str
@@ -71,6 +73,7 @@ class OutboxMessage:
     attempts: int = 0
     sent_at: datetime | None = None
     last_error: str = ""
+    lease: str = ""
 
     def due(self, now: datetime) -> bool:
         return self.status in ("pending", "sending") and self.next_attempt_at <= now

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 
@@ -54,10 +55,13 @@ class Dispatcher:
         if request is None or not any(m.due(now) for m in request.outbox):
             return 0
         claimed_ids = {m.id for m in request.outbox if m.due(now)}
+        lease = uuid.uuid4().hex
         claimed = replace(
             request,
             outbox=tuple(
-                replace(m, status="sending", attempts=m.attempts + 1, next_attempt_at=now + LEASE)
+                replace(
+                    m, status="sending", attempts=m.attempts + 1, next_attempt_at=now + LEASE, lease=lease
+                )
                 if m.id in claimed_ids
                 else m
                 for m in request.outbox
@@ -66,12 +70,18 @@ class Dispatcher:
         try:
             request = self.store.update(claimed)
         except StaleWrite:
-            return 0  # changed meanwhile: that change brings its own dispatch
+            # Changed meanwhile (that change brings its own dispatch), or our own
+            # claim was written and its answer lost: the SDK retried a timed-out
+            # write and the retry found the version moved. Then the claim is ours.
+            current = self.store.get(request_id)
+            if current is None or not _holds(current, claimed_ids, lease):
+                return 0
+            request = current
         results: dict[str, tuple[str, str]] = {}
         for message in request.outbox:
             if message.id in claimed_ids:
                 results[message.id] = self._send(request, message)
-        self._record(request_id, results)
+        self._record(request_id, results, lease)
         return sum(1 for outcome, _ in results.values() if outcome == "sent")
 
     def _send(self, request: StoredRequest, message: OutboxMessage) -> tuple[str, str]:
@@ -106,7 +116,7 @@ class Dispatcher:
             return "failed", type(error).__name__
         return "sent", ""
 
-    def _record(self, request_id: str, results: dict[str, tuple[str, str]]) -> None:
+    def _record(self, request_id: str, results: dict[str, tuple[str, str]], lease: str) -> None:
         """Mark what was sent. The emails are out: giving up here would send them
         again when the lease ends, so a busy store is waited for, a little."""
         for attempt in range(RECORD_ATTEMPTS):
@@ -114,7 +124,7 @@ class Dispatcher:
                 current = self.store.get(request_id)
                 if current is None:
                     return
-                self.store.update(self._recorded(current, results))
+                self.store.update(self._recorded(current, results, lease))
                 return
             except StaleWrite:
                 continue
@@ -122,13 +132,15 @@ class Dispatcher:
                 time.sleep(min(0.05 * 2**attempt, 1.0))
         log.error("could not record email outcomes", extra={"stis_id": request_id})
 
-    def _recorded(self, current: StoredRequest, results: dict[str, tuple[str, str]]) -> StoredRequest:
+    def _recorded(
+        self, current: StoredRequest, results: dict[str, tuple[str, str]], lease: str
+    ) -> StoredRequest:
         now = self.clock.now()
         outbox = []
         events = []
         for m in current.outbox:
             outcome = results.get(m.id)
-            if outcome is None or m.status != "sending":
+            if outcome is None or m.status != "sending" or m.lease != lease:
                 outbox.append(m)
                 continue
             status, code = outcome
@@ -141,3 +153,9 @@ class Dispatcher:
             else:
                 outbox.append(replace(m, status="failed", last_error=code))
         return replace(current, outbox=tuple(outbox)).with_events(*events)
+
+
+def _holds(request: StoredRequest, message_ids: set[str], lease: str) -> bool:
+    """Whether every one of ``message_ids`` is still claimed under ``lease``."""
+    held = {m.id for m in request.outbox if m.status == "sending" and m.lease == lease}
+    return message_ids <= held

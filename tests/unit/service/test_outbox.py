@@ -75,3 +75,64 @@ def test_every_email_carries_a_text_and_an_html_part_in_the_recipient_language(
     assert 'lang="es"' in guardian.html
     assert 'lang="en"' in office.html
     assert "Mateo Quintana" in office.text
+
+
+class _LostAnswer:
+    """A store whose next claim is written but answered as a conflict: what a
+    DynamoDB write looks like when its answer times out and the SDK's retry finds
+    the version it expected already moved (by that very write)."""
+
+    def __init__(self, store: object) -> None:
+        self.store = store
+        self.armed = True
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def update(self, request: object, *args: object, **kwargs: object) -> object:
+        from chalicelib.service.errors import StaleWrite
+
+        stored = self.store.update(request, *args, **kwargs)  # type: ignore[attr-defined]
+        claim = any(m.status == "sending" for m in stored.outbox)
+        if self.armed and claim:
+            self.armed = False
+            raise StaleWrite()
+        return stored
+
+
+def test_a_claim_written_but_not_acknowledged_is_sent_at_once_not_after_its_lease(
+    harness: Harness,
+) -> None:
+    request = harness.submit().request
+    harness.dispatcher.store = _LostAnswer(harness.store)  # type: ignore[assignment]
+    assert harness.deliver() == 1  # the guardian's email goes now, not in five minutes
+    assert len(harness.mailer.to(GUARDIAN_EMAIL)) == 1
+    stored = harness.store.get(request.id)
+    assert stored is not None
+    assert {m.status for m in stored.outbox} == {"sent"}
+    harness.clock.advance(minutes=10)
+    assert harness.deliver() == 0  # and never twice
+    assert len(harness.mailer.sent) == 1
+
+
+def test_a_conflict_with_another_dispatchers_claim_sends_nothing(harness: Harness) -> None:
+    from dataclasses import replace
+
+    from chalicelib.service.errors import StaleWrite
+
+    request = harness.submit().request
+    stored = harness.store.get(request.id)
+    assert stored is not None
+    their_claim = replace(
+        stored,
+        outbox=tuple(replace(m, status="sending", lease="theirs", attempts=1) for m in stored.outbox),
+    )
+
+    class Overtaken(_LostAnswer):
+        def update(self, request: object, *args: object, **kwargs: object) -> object:
+            self.store.update(their_claim)  # type: ignore[attr-defined]
+            raise StaleWrite()  # another dispatcher claimed the message first
+
+    harness.dispatcher.store = Overtaken(harness.store)  # type: ignore[assignment]
+    assert harness.deliver() == 0
+    assert harness.mailer.sent == []
