@@ -175,6 +175,11 @@ def test_recording_twice_out_of_turn_for_a_foreign_date_or_with_the_wrong_name_i
     )
     assert wrong_student.json_body["error"]["code"] == "name_mismatch"
     assert "Mateo Quintana" in wrong_student.json_body["error"]["message"]
+    both_wrong = evaluate(
+        api, tokens, "t-rojas", record(name="Inés Castellanos", student={"name": "Ana Ruiz"})
+    )
+    fields = both_wrong.json_body["error"]["fields"]
+    assert "Camila Rojas" in fields["name"] and "Mateo Quintana" in fields["student.name"]
 
     done = evaluate(api, tokens, "t-rojas", record(name="Camila Rojas", student={"name": "Mateo Quintana"}))
     assert done.status_code == 200
@@ -192,8 +197,13 @@ def test_the_guardian_cancels_an_approved_agreement_before_the_start_and_everyon
     assert cancelled.json_body["status"] == "cancelled"
     assert days_used() == 0
     api.deliver()
-    told = sorted(m["To"] for m in sent_emails(start))
+    emails = sent_emails(start)
+    told = sorted(m["To"] for m in emails)
     assert told == sorted([GUARDIAN, CASTELLANOS, ROJAS, PRINCIPAL, OFFICE])
+    for email in emails:  # a signed agreement is called one, not a request awaiting signatures
+        text = email.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Nobody needs to sign" not in text and "Ya nadie tiene que firmar" not in text, email["To"]
+        assert "agreement" in email["Subject"] or "acuerdo" in email["Subject"], email["Subject"]
 
 
 def test_the_office_ends_a_started_agreement_early_and_the_later_days_go_back(api: Api) -> None:

@@ -101,7 +101,7 @@ _KIND_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "approved": frozenset(
         {"link", "contract_text", "audit", "student_signs_on_return", "signatures", "work_due"}
     ),
-    "ended": frozenset({"state", "reason", "by", "link"}),
+    "ended": frozenset({"state", "signed", "reason", "by", "link"}),
     "ended_early": frozenset({"new_last_day", "released_days", "reason", "link"}),
     "record_the_work": frozenset({"link", "due_date", "day_list", "student_signs_on_return"}),
     "record_reminder": frozenset({"link", "due_date", "day_list", "student_signs_on_return"}),

@@ -231,6 +231,7 @@ def make_context(
     elif kind == "ended":
         context |= {
             "state": "declined",
+            "signed": False,
             "reason": words["reason"],
             "by": words["by"],
             "link": link_for(language),
@@ -648,6 +649,25 @@ def test_cancelled_says_the_parent_withdrew(
 
     assert guardian_says in guardian.text
     assert office_says in office.text
+
+
+@pytest.mark.parametrize(
+    ("language", "family_reads", "office_reads", "subject"),
+    [
+        ("en", "You cancelled the signed", "withdrew the signed", "Cancelled: independent study agreement"),
+        ("es", "ya estaba firmado", "La familia retiró el acuerdo firmado", "Cancelado: acuerdo"),
+    ],
+)
+def test_a_cancelled_signed_agreement_is_not_called_a_request_awaiting_signatures(
+    language: str, family_reads: str, office_reads: str, subject: str
+) -> None:
+    for role, reads in (("guardian", family_reads), ("office", office_reads)):
+        email = render("ended", language, role, state="cancelled", reason="", by="", signed=True)
+        assert reads in email.text
+        assert email.subject.startswith(subject)
+        for text in (email.text, email.html):
+            assert "Nobody needs to sign" not in text
+            assert "Ya nadie tiene que firmar" not in text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
