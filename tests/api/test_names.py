@@ -155,6 +155,12 @@ def test_with_before_start_the_guardian_signs_with_the_student(
     assert words in wrong.json_body["error"]["fields"]["student.name"]
     assert view(api, request_id, guardian)["signatures"] == []
 
+    both = sign(api, request_id, guardian, "Ana Ruiz", lang, student={"name": "asdf"})
+    assert both.status_code == 422
+    fields = both.json_body["error"]["fields"]  # both wrong names are named, at once
+    assert fields.keys() == {"name", "student.name"}
+    assert "Elena Quintana" in fields["name"] and words in fields["student.name"]
+
     signed = sign(api, request_id, guardian, "Elena Quintana", lang, student={"name": "mateo quintana"})
     assert signed.status_code == 200, signed.json_body
     body = signed.json_body

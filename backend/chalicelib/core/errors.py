@@ -14,6 +14,8 @@ from typing import Any
 class StisError(Exception):
     code = "stis_error"
     field: str | None = None
+    # Refusals of the same kind on other fields, reported with this one.
+    also: tuple[StisError, ...] = ()
 
     def __init__(self, **details: Any) -> None:
         super().__init__(self.code)

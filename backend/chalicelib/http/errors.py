@@ -73,6 +73,7 @@ def _json_safe(value: Any) -> Any:
 def from_rule(error: StisError, language: str) -> ApiError:
     message = rule_message(error, language)
     fields = {error.field: message} if error.field else {}
+    fields |= {more.field: rule_message(more, language) for more in error.also if more.field}
     details = {k: _json_safe(v) for k, v in error.details.items() if k not in ("problem", "hint")}
     retry_after = error.details.get("retry_after")
     headers = {"Retry-After": str(retry_after)} if retry_after else None

@@ -6,6 +6,7 @@ Same shape as the core's errors: a stable code, a field, and facts.
 from __future__ import annotations
 
 from ..core.errors import StisError
+from ..core.names import same_name
 
 
 class InvalidInput(StisError):
@@ -28,6 +29,21 @@ class NameMismatch(StisError):
     def __init__(self, field: str, expected: str) -> None:
         super().__init__(expected=expected)
         self.field = field
+
+    @staticmethod
+    def check(*names: tuple[str, str, str]) -> None:
+        """Refuse when any typed name is not its expected one: ``(field, typed,
+        expected)`` each, an empty expected name being one nobody set; every
+        wrong one is named, not only the first."""
+        wrong = [
+            NameMismatch(field, expected)
+            for field, typed, expected in names
+            if expected and not same_name(typed, expected)
+        ]
+        if wrong:
+            first = wrong[0]
+            first.also = tuple(wrong[1:])
+            raise first
 
 
 class UnknownSchool(StisError):

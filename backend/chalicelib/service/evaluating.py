@@ -12,7 +12,6 @@ from datetime import date, datetime
 from ..core.contract import DayRecord, Evaluation, Party, Role, Signature, State, evaluation_problems
 from ..core.contract_text import sha256_of
 from ..core.errors import WrongState
-from ..core.names import same_name
 from ..core.request import AuditEvent, StoredRequest
 from .errors import InvalidInput, NameMismatch, NotFound
 from .records import Records, RequestView
@@ -63,15 +62,13 @@ class Evaluating:
             raise InvalidInput("agree", "agree")
         records = tuple(DayRecord(d.day, d.credited, d.received_on, d.note) for d in days)
         self._check_days(request, records)
-        expected = school.teacher_name(party.id)
-        if not same_name(name, expected):
-            raise NameMismatch("name", expected)
+        names = [("name", name, school.teacher_name(party.id))]
         student_signs = self._student_signs(request)
         if student_signs:
             if not student_name:
                 raise InvalidInput("student.name", "required")
-            if not same_name(student_name, request.student.full_name):
-                raise NameMismatch("student.name", request.student.full_name)
+            names.append(("student.name", student_name, request.student.full_name))
+        NameMismatch.check(*names)
         language = request.language
 
         def change(current: StoredRequest, now: datetime) -> StoredRequest:

@@ -12,7 +12,6 @@ from datetime import datetime
 from ..core.contract import Party, Role, Signature, State
 from ..core.contract_text import sha256_of
 from ..core.errors import ContractChanged, InsufficientNotice
-from ..core.names import same_name
 from ..core.request import AuditEvent, StoredRequest
 from ..core.rules import earliest_first_day
 from .errors import InvalidInput, NameMismatch
@@ -60,12 +59,14 @@ class Signing:
         if student_name is not None and not student_signs_now:
             raise InvalidInput("student", "unexpected")
         if party in request.contract.whose_turn():  # else the contract says why it cannot sign
-            self._check_name("name", name, self.records.expected_name(request, party))
+            names = [("name", name, self.records.expected_name(request, party))]
             if student_signs_now:
                 if student_name is None:
                     raise InvalidInput("student.name", "required")
-                expected = self.records.expected_name(request, Party.student())
-                self._check_name("student.name", student_name, expected)
+                names.append(
+                    ("student.name", student_name, self.records.expected_name(request, Party.student()))
+                )
+            NameMismatch.check(*names)
 
         def change(current: StoredRequest, now: datetime) -> StoredRequest:
             signature = Signature(party, name, now, source_ip, user_agent, contract_sha256, agreed=agree)
@@ -83,11 +84,6 @@ class Signing:
             return changed
 
         return self.records.view(self.records.change(request, change), party, language)
-
-    @staticmethod
-    def _check_name(field: str, typed: str, expected: str) -> None:
-        if expected and not same_name(typed, expected):
-            raise NameMismatch(field, expected)
 
     def decline(self, request_id: str, token: str, reason: str) -> RequestView:
         request, party = self.records.authorize(request_id, token)
