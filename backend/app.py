@@ -176,16 +176,14 @@ def end(request_id: str) -> Response:
 @api
 def agreement_pdf(request_id: str) -> Response:
     remember_language(reader_language())
-    issued = documenting().agreement_pdf(request_id, bearer_token())
-    return file_answer(issued.filename, issued.content_type, issued.data)
+    return file_answer(documenting().agreement_pdf(request_id, bearer_token()))
 
 
 @app.route("/stis/requests/{request_id}/calendar.ics", methods=["GET"], cors=cors)
 @api
 def calendar_ics(request_id: str) -> Response:
     remember_language(reader_language())
-    issued = documenting().calendar_ics(request_id, bearer_token())
-    return file_answer(issued.filename, issued.content_type, issued.data)
+    return file_answer(documenting().calendar_ics(request_id, bearer_token()))
 
 
 @app.route("/stis/verify/{sha256}", methods=["GET"], cors=cors)

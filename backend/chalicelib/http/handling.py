@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from .. import logs
 from ..core.errors import StisError
 from ..i18n import general_message
+from ..service.issued import Issued
 from . import errors
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -177,10 +178,11 @@ def answer(status: int, body: BaseModel | dict[str, Any], headers: dict[str, str
     )
 
 
-def file_answer(filename: str, content_type: str, data: bytes) -> Response:
+def file_answer(issued: Issued) -> Response:
     """A document to download: the same security headers as every answer, kept by no
     cache. A PDF is binary (``app.api.binary_types``): API Gateway passes it through
     as bytes to a caller whose ``Accept`` names ``application/pdf``."""
+    filename, content_type, data = issued.filename, issued.content_type, issued.data
     text = content_type.startswith("text/")
     headers: dict[str, str | list[str]] = {
         **HEADERS,

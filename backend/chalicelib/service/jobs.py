@@ -14,7 +14,7 @@ from ..core.errors import WrongState
 from ..core.request import AuditEvent, StoredRequest
 from . import notices
 from .errors import Busy
-from .records import Records
+from .records import Change, Records
 
 
 class Jobs:
@@ -26,14 +26,8 @@ class Jobs:
     def end_unsigned(self) -> int:
         """End every request past its time: unconfirmed by the guardian in time
         (expired), or not fully signed when its first day starts (void)."""
-        ended = 0
-        for request in self.store.awaiting(due_before=self.records.clock.now()):
-            try:
-                self.records.change(request, self.records.end_late, ending=True)
-                ended += 1
-            except (WrongState, Busy):
-                continue
-        return ended
+        due = self.store.awaiting(due_before=self.records.clock.now())
+        return sum(self._apply(request, self.records.end_late, ending=True) for request in due)
 
     def send_reminders(self) -> int:
         """Once a day, from the configured hour, remind whoever must sign next
@@ -60,11 +54,7 @@ class Jobs:
                 changed = replace(current, reminded_on=today).with_events(event)
                 return changed.with_messages(*messages)
 
-            try:
-                self.records.change(request, change)
-                reminded += 1
-            except (WrongState, Busy):
-                continue
+            reminded += self._apply(request, change)
         return reminded
 
     def begin_evaluations(self) -> int:
@@ -80,11 +70,7 @@ class Jobs:
                 contract = current.contract.begin_evaluation(at, self.records.last_day_ends(current))
                 return replace(current, contract=contract).with_events(AuditEvent(at, "evaluation_started"))
 
-            try:
-                self.records.change(request, change)
-                begun += 1
-            except (WrongState, Busy):
-                continue
+            begun += self._apply(request, change)
         return begun
 
     def remind_evaluators(self) -> int:
@@ -122,12 +108,17 @@ class Jobs:
                 changed = replace(current, reminded_on=today).with_events(*events)
                 return changed.with_messages(*messages)
 
-            try:
-                self.records.change(request, change)
-                reminded += 1
-            except (WrongState, Busy):
-                continue
+            reminded += self._apply(request, change)
         return reminded
+
+    def _apply(self, request: StoredRequest, change: Change, ending: bool = False) -> bool:
+        """Make one scheduled change; False when it no longer applies (someone
+        acted first) or the store is busy (the next run tries again)."""
+        try:
+            self.records.change(request, change, ending=ending)
+        except (WrongState, Busy):
+            return False
+        return True
 
     def _evaluation_started_on(self, request: StoredRequest) -> date | None:
         started = [e.at for e in request.audit if e.event == "evaluation_started"]
