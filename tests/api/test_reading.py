@@ -67,6 +67,7 @@ def test_a_quote_counts_school_days_and_the_notice(api: Api) -> None:
         "notice_deadline": "2027-01-01T08:00:00-08:00",
         "notice_ok": True,
         "earliest_first_day": "2026-12-07",
+        "first_day_past": False,
     }
 
 
@@ -74,6 +75,13 @@ def test_a_late_quote_says_so_and_gives_the_earliest_start(api: Api) -> None:
     body = api.post("/stis/quote", {"first_day": "2026-12-02", "last_day": "2026-12-02"}).json_body
     assert body["notice_ok"] is False
     assert body["earliest_first_day"] == "2026-12-03"
+    assert body["first_day_past"] is False  # too soon, not gone
+
+
+@pytest.mark.parametrize("day", ["2026-11-30", "2026-12-01"])  # yesterday; today, school begun
+def test_a_quote_for_a_day_already_begun_says_it_is_past(api: Api, day: str) -> None:
+    body = api.post("/stis/quote", {"first_day": day, "last_day": day}).json_body
+    assert (body["notice_ok"], body["first_day_past"]) == (False, True)
 
 
 @pytest.mark.parametrize(

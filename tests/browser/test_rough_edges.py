@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -275,6 +275,21 @@ def test_a_date_in_the_past_is_called_past(
     expect(page.locator("#first-day-error")).to_contain_text(error)
     assert wrong not in page.inner_text("#error-summary")
     back_to_top_clear_of(page, "#error-summary")
+
+
+def test_past_or_too_soon_is_the_apis_word_not_the_browsers_clock(page: Any, site: Site) -> None:
+    """A family's computer whose clock runs days behind still hears that a gone
+    date is in the past: the API decides, by its clock."""
+    day = last_past_school_day()
+    behind = datetime.combine(day - timedelta(days=3), time(12), ZoneInfo(DISTRICT.district.time_zone))
+    page.clock.set_fixed_time(behind)  # the browser believes the day is still ahead
+    page.goto(site.page("/stis/request/"))
+    wait_for_schools(page)
+    page.fill("#first-day", str(day))
+    page.fill("#last-day", str(day))
+    page.wait_for_selector(".portal-quote__short")
+    assert "in the past" in page.inner_text("#quote")
+    assert "notice" not in page.inner_text("#quote .portal-quote__short strong")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

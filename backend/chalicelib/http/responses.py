@@ -94,6 +94,10 @@ class QuoteResult(Out):
     notice_deadline: Moment
     notice_ok: bool
     earliest_first_day: date | None
+    first_day_past: bool = Field(
+        description="School has already started on the first day: the date is gone, "
+        "not merely too close (the page says which, by the API's clock)"
+    )
 
 
 class SubmitResult(Out):

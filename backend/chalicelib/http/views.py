@@ -39,6 +39,7 @@ def quote(result: Quote) -> out.QuoteResult:
         notice_deadline=result.notice_deadline,
         notice_ok=result.notice_ok,
         earliest_first_day=result.earliest_first_day,
+        first_day_past=result.first_day_begun,
     )
 
 

@@ -242,15 +242,11 @@
     return body;
   }
 
-  /** Whether `first` (YYYY-MM-DD) is before today where the district is. */
-  function inThePast(first) {
-    return first < P.today(data.timeZone);
-  }
-
-  /** The first day's message when the quote says the notice is short (or the day is past). */
-  function noticeMessage(q, first) {
+  /** The first day's message when the quote says the notice is short (or the day
+   * is past: the API decides, by its clock, not the browser's). */
+  function noticeMessage(q) {
     const day = q.earliest_first_day;
-    const key = inThePast(first) ? "pastError" : "noticeError";
+    const key = q.first_day_past ? "pastError" : "noticeError";
     return day ? t(key, { day: P.formatDay(day) }) : t(key + "None");
   }
 
@@ -261,7 +257,7 @@
     if (!lastQuote || lastQuote.first !== first || lastQuote.last !== last) return [];
     const result = lastQuote.result;
     if (!result.ok) return apiErrors(result.body).filter((error) => error.id);
-    return result.body.notice_ok ? [] : [{ id: "first-day", text: noticeMessage(result.body, first) }];
+    return result.body.notice_ok ? [] : [{ id: "first-day", text: noticeMessage(result.body) }];
   }
 
   /** Shown errors follow the answers as they are fixed. */
@@ -335,7 +331,7 @@
       settleErrors();
       return;
     }
-    showQuote(result.body, first);
+    showQuote(result.body);
     settleErrors();
   }
 
@@ -343,7 +339,7 @@
     return n === 1 ? t("oneDay") : t("days", { n });
   }
 
-  function showQuote(q, first) {
+  function showQuote(q) {
     const rows = h("dl", { class: "portal-summary portal-summary--compact" },
       h("div", {}, h("dt", {}, t("counted")), h("dd", {}, dayCount(q.school_days))),
       h("div", {}, h("dt", {}, t("year")), h("dd", {}, q.school_year)),
@@ -352,7 +348,7 @@
     const verdict = q.notice_ok
       ? h("p", { class: "portal-quote__ok" }, t("noticeOk"))
       : h("div", { class: "portal-quote__short" },
-        h("p", {}, h("strong", {}, inThePast(first) ? t("past") : t("noticeShort", {
+        h("p", {}, h("strong", {}, q.first_day_past ? t("past") : t("noticeShort", {
           hours: q.notice_hours, deadline: P.formatMoment(q.notice_deadline, data.timeZone),
         }))),
         h("p", {}, q.earliest_first_day ? t("earliest", { day: P.formatDay(q.earliest_first_day) }) : t("noEarliest")));
@@ -381,10 +377,10 @@
       errors.show(apiErrors(result.body));
       return;
     }
-    showQuote(result.body, value("first-day"));
+    showQuote(result.body);
     quoteBox.hidden = false;
     if (!result.body.notice_ok) {
-      errors.show([{ id: "first-day", text: noticeMessage(result.body, value("first-day")) }]);
+      errors.show([{ id: "first-day", text: noticeMessage(result.body) }]);
       return;
     }
     errors.clear();
