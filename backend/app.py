@@ -218,7 +218,7 @@ def retry_emails(event: Any) -> None:
 def send_register(event: Any) -> None:
     """Each Monday (district time), each office's register of the week before: hourly,
     so the first run of a Monday sends it whatever the daylight saving time; later
-    runs find it sent."""
+    runs that week find it sent (or send it, if every Monday run failed)."""
     logs.event("job", job="send_register", count=weekly_register().run())
 
 

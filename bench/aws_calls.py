@@ -24,7 +24,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -339,9 +339,7 @@ def main() -> int:
             Clock.now_value = NOW
             results[f"job: weekly register ({registers} offices)"] = dynamodb_calls.take()
             results["  SES calls for those registers"] = ses_calls.take()
-            weekly_register().run()
-            results["job: weekly register (not Monday)"] = dynamodb_calls.take()
-            Clock.now_value = REGISTER_MONDAY
+            Clock.now_value = REGISTER_MONDAY + timedelta(days=1)  # a later run that week
             weekly_register().run()
             Clock.now_value = NOW
             results["job: weekly register (already sent)"] = dynamodb_calls.take()

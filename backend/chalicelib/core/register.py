@@ -25,12 +25,11 @@ def weeks_of(dates: Iterable[date]) -> tuple[date, ...]:
     return tuple(sorted({monday_of(d) for d in dates}))
 
 
-def week_due(local_now: datetime) -> date | None:
-    """On a Monday (in the district's zone), the Monday of the week before;
-    any other day, None: the register goes out on Mondays only."""
-    if local_now.weekday() != 0:
-        return None
-    return local_now.date() - timedelta(days=7)
+def week_due(local_now: datetime) -> date:
+    """The Monday of the last full week before ``local_now`` (in the district's
+    zone). It goes out on Monday; a run later in the week sends it if Monday's
+    runs did not (an outage all Monday is caught up on Tuesday)."""
+    return monday_of(local_now.date()) - timedelta(days=7)
 
 
 def school_week(monday: date) -> tuple[date, date]:

@@ -2,8 +2,9 @@
 zone, every school office gets last week's independent study days of its
 students, each with its result, as an email with the register as a CSV file.
 
-Run hourly (AWS) or on demand (`make jobs`): the first run on a Monday sends
-each school's register; later runs find it sent and do nothing. A school whose
+Run hourly (AWS) or on demand (`make jobs`): the first run of the week (on
+Monday, unless every Monday run failed) sends each school's register for the
+week before; later runs that week find it sent and do nothing. A school whose
 send fails is tried again at the next run. A school with no independent study
 that week still gets a short register saying so, so the office knows the
 register ran and there is nothing to post (an absent email would look the same
@@ -38,8 +39,6 @@ class WeeklyRegister:
         """Send each school's register that is due and not yet sent; return how many were sent."""
         now = self.records.clock.now()
         monday = week_due(now.astimezone(self.records.rules.zone))
-        if monday is None:
-            return 0
         sent = 0
         for school in self.records.district.schools:
             week = self.store.register_week(school.id, monday)

@@ -30,10 +30,9 @@ def test_the_weeks_of_some_days_cover_each_day_once(days: list[date]) -> None:
 
 
 @given(DAYS, st.times())
-def test_only_a_monday_has_a_week_due_and_it_is_the_week_before(day: date, moment: time) -> None:
+def test_every_day_of_a_week_has_the_week_before_due(day: date, moment: time) -> None:
     due = week_due(datetime.combine(day, moment))
-    if day.weekday() != 0:
-        assert due is None
-    else:
+    assert due.weekday() == 0
+    assert due + timedelta(days=7) <= day < due + timedelta(days=14)  # the last full week
+    if day.weekday() == 0:
         assert due == day - timedelta(days=7)
-        assert due is not None and due.weekday() == 0
