@@ -346,7 +346,7 @@ def main() -> int:
             # After the absence: another request, signed by everyone, goes to evaluation
             # once its last day has ended, and its one teacher records the work (closing it).
             evaluated = post(
-                "/stis/requests", submit_body(n + 500_000, date(2027, 2, 8), date(2027, 2, 12))
+                "/stis/requests", submit_body(n + 600_000, date(2027, 2, 8), date(2027, 2, 12))
             ).json_body
             request = records().store.get(evaluated["id"])
             assert request is not None
