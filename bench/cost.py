@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import sys
+import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -39,7 +40,8 @@ PRICES = {  # USD, us-west-2, on demand, as of 2025
     "api_gateway_request": 3.50 / 1e6,  # REST API, first 333 million a month
     "dynamodb_write_unit": 0.625 / 1e6,  # on-demand, since the 50% cut of November 2024
     "dynamodb_read_unit": 0.125 / 1e6,
-    "ses_email": 0.10 / 1000,  # outbound, no attachments
+    "ses_email": 0.10 / 1000,  # outbound
+    "ses_attachment_gb": 0.12,  # data of messages with attachments (the agreement PDF, the .ics)
     "cloudfront_gb": 0.085,  # to the internet, North America, first 10 TB
     "cloudfront_request": 0.0100 / 10_000,  # HTTPS
 }
@@ -63,6 +65,7 @@ ENVELOPE = (
     " 100 envelopes per user a year, so about US$3.00 an envelope (Business Pro:"
     " US$40, about US$4.80); list prices on docusign.com as of 2024"
 )
+PDF_RENDERS = 2  # the approving signature, and the approved emails' dispatch
 INDEXES = (("by_due", "due_pk", "due_sk", "ALL"), ("by_outbox", "outbox_pk", "outbox_sk", "KEYS_ONLY"))
 
 
@@ -210,9 +213,34 @@ def main() -> int:
     events.register("before-parameter-build.dynamodb", meter.before)
     events.register("after-call.dynamodb", meter.after)
     emails = Counter[str]()
+    attached_bytes = 0
+
+    def email_sent(model: Any, params: dict[str, Any], **_: Any) -> None:
+        nonlocal attached_bytes
+        emails.update([model.name])
+        raw = params.get("Content", {}).get("Raw")
+        if raw:  # a message with attachments goes as raw MIME; SES bills its size
+            attached_bytes += len(raw["Data"])
+
     dispatcher().mailer.client.meta.events.register(  # type: ignore[attr-defined]
-        "before-call.sesv2", lambda model, **_: emails.update([model.name])
+        "before-parameter-build.sesv2", email_sent
     )
+    # The agreement PDF is made twice per contract in AWS: by the API function on the
+    # approving signature (its SHA-256 is stored) and by the stream function for the
+    # approved emails (kept in memory after that). Here one process keeps it, so the
+    # render is timed on its own and counted twice.
+    from chalicelib.documents import agreement_pdf as pdf_module
+
+    render = pdf_module.render_agreement_pdf
+    render_seconds: list[float] = []
+
+    def timed_render(*args: Any, **kwargs: Any) -> bytes:
+        started = time.process_time()
+        made = render(*args, **kwargs)
+        render_seconds.append(time.process_time() - started)
+        return made
+
+    pdf_module.render_agreement_pdf = timed_render  # type: ignore[assignment]
 
     api_requests = 0
     dispatches = 0
@@ -258,8 +286,12 @@ def main() -> int:
     # Every write reaches the table's stream; the stream invokes the email dispatcher.
     stream_invocations = meter.write_calls
     invocations = api_requests + stream_invocations
+    assert render_seconds, "the approval made no agreement PDF"
+    pdf_seconds = PDF_RENDERS * max(render_seconds)
     gb_seconds = invocations * ASSUMPTIONS["lambda_memory_gb"] * ASSUMPTIONS["lambda_seconds_per_invocation"]
+    pdf_gb_seconds = pdf_seconds * ASSUMPTIONS["lambda_memory_gb"]
     sent = emails["SendEmail"]
+    attached_gb = attached_bytes / 1024**3
     kb = ASSUMPTIONS["site_kb_per_contract"]
     lines = [
         (
@@ -268,10 +300,20 @@ def main() -> int:
             invocations * PRICES["lambda_request"],
         ),
         ("Lambda compute", f"{gb_seconds:.1f} GB-s", gb_seconds * PRICES["lambda_gb_second"]),
+        (
+            "Lambda, PDF",
+            f"{PDF_RENDERS} x {max(render_seconds) * 1000:.0f} ms CPU: {pdf_gb_seconds:.1f} GB-s",
+            pdf_gb_seconds * PRICES["lambda_gb_second"],
+        ),
         ("API Gateway (REST)", f"{api_requests} requests", api_requests * PRICES["api_gateway_request"]),
         ("DynamoDB writes", f"{meter.writes:.0f} write units", meter.writes * PRICES["dynamodb_write_unit"]),
         ("DynamoDB reads", f"{meter.reads:.1f} read units", meter.reads * PRICES["dynamodb_read_unit"]),
         ("SES", f"{sent} emails", sent * PRICES["ses_email"]),
+        (
+            "SES attachments",
+            f"{attached_bytes / 1024:.0f} KB of messages with files",
+            attached_gb * PRICES["ses_attachment_gb"],
+        ),
         (
             "CloudFront",
             f"{kb} KB, {ASSUMPTIONS['site_requests_per_contract']} requests",
