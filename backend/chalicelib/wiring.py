@@ -59,7 +59,7 @@ def documents() -> DistrictDocuments:
     """The agreement PDF and calendar file maker (fpdf2 and icalendar load on first use)."""
     from .documents import DistrictDocuments
 
-    return DistrictDocuments(district(), settings().site_url)
+    return DistrictDocuments(district(), settings().site_url, issued=records().store)
 
 
 @lru_cache(maxsize=1)

@@ -172,6 +172,44 @@ def test_a_cancellation_after_approval_changes_the_status_but_not_the_pdf(api: A
     assert calendar.status_code == 409  # no calendar for days that are no longer away
 
 
+def test_the_pdf_stays_the_one_issued_after_the_district_file_changes(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A district renames a school (or the PDF library is upgraded) after approval:
+    the agreement downloaded later is still the very file whose SHA-256 was stored."""
+    from chalicelib import wiring
+    from chalicelib.documents.agreement_pdf import render_agreement_pdf
+
+    request_id, guardian = approved(api, "en")
+    issued = api.get(f"/stis/requests/{request_id}/agreement.pdf", token=guardian, **PDF).body
+    district = load()
+    renamed = district.model_copy(
+        update={
+            "schools": [
+                s.model_copy(update={"name": s.name + " (renamed)"}) if s.id == "ridgeline-middle" else s
+                for s in district.schools
+            ]
+        }
+    )
+    monkeypatch.setattr(wiring, "district", lambda: renamed)
+    forget = (wiring.documents, wiring.documenting)
+    for built in forget:
+        built.cache_clear()  # a new process: nothing kept in memory
+    try:
+        stored = api.get(f"/stis/requests/{request_id}", token=guardian).json_body
+        request = wiring.records().store.get(request_id)
+        assert request is not None
+        made_again = render_agreement_pdf(renamed, request, "https://portal.alder-creek.example")
+        assert made_again != issued  # what re-rendering would give: not the signed file
+        later = api.get(f"/stis/requests/{request_id}/agreement.pdf", token=guardian, **PDF).body
+        assert later == issued
+        assert hashlib.sha256(later).hexdigest() == request.agreement_sha256
+        assert stored["status"] == "approved"
+    finally:
+        for built in forget:
+            built.cache_clear()
+
+
 def test_the_guardian_gets_a_calendar_of_the_days_away_and_the_day_the_work_is_due(api: Api) -> None:
     request_id, guardian = approved(api, "es")
     answer = api.get(f"/stis/requests/{request_id}/calendar.ics", token=guardian)

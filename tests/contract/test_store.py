@@ -8,6 +8,7 @@ the core rule as the judge where a clause is about days.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import uuid
@@ -483,13 +484,18 @@ def test_an_issued_agreement_is_found_by_its_hash_and_follows_the_request_after(
 ) -> None:
     request = make.new(date(2027, 1, 4), date(2027, 1, 8))
     stored = claim(store, request)
-    digest = "ab" * 32
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 160  # about the size of an agreement, every byte value
+    digest = hashlib.sha256(pdf).hexdigest()
     assert store.find_agreement(digest) is None
-    issued = store.update(replace(stored, agreement_sha256=digest), Days.KEEP, CAP, issued=digest)
+    assert store.issued_pdf(digest) is None
+    issued = store.update(replace(stored, agreement_sha256=digest), Days.KEEP, CAP, issued=pdf)
     assert store.find_agreement(digest) == issued
+    assert store.issued_pdf(digest) == pdf  # the very bytes that were hashed
     later = store.update(ended(issued), Days.RELEASE, CAP)  # changes after approval: found as they are
     assert store.find_agreement(digest) == later
+    assert store.issued_pdf(digest) == pdf
     assert store.find_agreement("cd" * 32) is None
+    assert store.issued_pdf("cd" * 32) is None
 
 
 def test_a_stale_approval_issues_nothing(store: Store, make: Requests) -> None:
@@ -498,5 +504,6 @@ def test_a_stale_approval_issues_nothing(store: Store, make: Requests) -> None:
     store.update(stored.with_events(AuditEvent(NOW, "reminded")))
     digest = "ef" * 32
     with pytest.raises(StaleWrite):
-        store.update(replace(stored, agreement_sha256=digest), Days.KEEP, CAP, issued=digest)
+        store.update(replace(stored, agreement_sha256=digest), Days.KEEP, CAP, issued=b"%PDF-1.7")
     assert store.find_agreement(digest) is None
+    assert store.issued_pdf(digest) is None

@@ -77,6 +77,7 @@ class InMemoryStore:
         self.filed: dict[tuple[str, date], list[str]] = {}  # (school, Monday) -> request ids
         self.registers: dict[tuple[str, date], tuple[str, datetime]] = {}  # -> (status, until)
         self.agreements: dict[str, str] = {}  # issued agreement PDF's SHA-256 -> request id
+        self.pdfs: dict[str, bytes] = {}  # and -> the PDF itself
         self.lock = threading.Lock()
 
     def _held(self, student_id: str, school_year: str) -> list[HeldDays]:
@@ -139,7 +140,7 @@ class InMemoryStore:
         days: Days = Days.KEEP,
         cap: int = 0,
         released: tuple[date, ...] = (),
-        issued: str = "",
+        issued: bytes = b"",
     ) -> StoredRequest:
         with self.lock:
             current = self.requests.get(request.id)
@@ -161,13 +162,18 @@ class InMemoryStore:
             stored = replace(request, version=request.version + 1)
             self.requests[request.id] = stored
             if issued:
-                self.agreements[issued] = request.id
+                self.agreements[request.agreement_sha256] = request.id
+                self.pdfs[request.agreement_sha256] = issued
             return stored
 
     def find_agreement(self, sha256: str) -> StoredRequest | None:
         with self.lock:
             found = self.agreements.get(sha256)
             return self.requests.get(found) if found else None
+
+    def issued_pdf(self, sha256: str) -> bytes | None:
+        with self.lock:
+            return self.pdfs.get(sha256)
 
     def awaiting(self, due_before: datetime) -> Iterator[StoredRequest]:
         with self.lock:

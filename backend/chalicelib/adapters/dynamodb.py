@@ -12,7 +12,8 @@ Items:
   pk=REGISTER#<school>#<monday> sk=REQ#<id>  a contract holding days that school week (the
                                              office's weekly register reads the partition)
   pk=REGISTER#<school>#<monday> sk=SENT      ``status`` sending (until ``until``) or sent
-  pk=AGREEMENT#<sha256>    sk=AGREEMENT      an issued agreement PDF's hash -> request id (verify),
+  pk=AGREEMENT#<sha256>    sk=AGREEMENT      an issued agreement PDF's hash -> request id (verify)
+                                             and the PDF itself (``pdf``, binary, ~40 KB),
                                              written in the approval's transaction
 Sparse global secondary indexes (only items with work to do carry their keys):
   by_due     due_pk="AWAITING"   due_sk="<due_at, UTC>#<id>"                (projection ALL)
@@ -331,6 +332,17 @@ class DynamoStore:
         item = response.get("Item")
         return self.get(item["request_id"]["S"]) if item else None
 
+    def issued_pdf(self, sha256: str) -> bytes | None:
+        with _answered():
+            response = self.client.get_item(
+                TableName=self.table,
+                Key=self.agreement_key(sha256),
+                ProjectionExpression="pdf",
+                ConsistentRead=True,
+            )
+        pdf = response.get("Item", {}).get("pdf")
+        return bytes(pdf["B"]) if pdf else None
+
     def roster_student(self, student_id: str) -> RosterStudent | None:
         with _answered():
             response = self.client.get_item(
@@ -370,7 +382,7 @@ class DynamoStore:
         days: Days = Days.KEEP,
         cap: int = 0,
         released: tuple[date, ...] = (),
-        issued: str = "",
+        issued: bytes = b"",
     ) -> StoredRequest:
         stored = replace(request, version=request.version + 1)
         put = {
@@ -384,8 +396,9 @@ class DynamoStore:
         lookup = []
         if issued:
             item = {
-                **self.agreement_key(issued),
+                **self.agreement_key(request.agreement_sha256),
                 "request_id": _s(request.id),
+                "pdf": {"B": issued},
                 "expires_at": _n(request.expires_at),
             }
             lookup = [{"Put": {"TableName": self.table, "Item": item}}]

@@ -85,20 +85,26 @@ class Store(Protocol):
         days: Days = Days.KEEP,
         cap: int = 0,
         released: tuple[date, ...] = (),
-        issued: str = "",
+        issued: bytes = b"",
     ) -> StoredRequest:
         """Write ``request`` if nobody changed it since it was read (its
         ``version``), and in the same transaction do what ``days`` says: claim
         its days under ``cap`` and the overlap rule (``CapExceeded``,
         ``Overlap``), close it as an open request, give its days back, or
         (``SHORTEN``) give back the ``released`` dates and keep the rest.
-        ``issued``, at approval, is the agreement PDF's SHA-256: written in the
-        same transaction so that ``find_agreement`` finds the request by it.
+        ``issued``, at approval, is the agreement PDF (its SHA-256 is the
+        request's ``agreement_sha256``): kept in the same transaction, so that
+        ``find_agreement`` finds the request by its hash and ``issued_pdf``
+        gives back the very bytes that were hashed.
         Returns the stored copy (version + 1). Raises ``StaleWrite`` or ``Busy``."""
         ...
 
     def find_agreement(self, sha256: str) -> StoredRequest | None:
         """The request whose issued agreement PDF has this SHA-256 (lower-case hex)."""
+        ...
+
+    def issued_pdf(self, sha256: str) -> bytes | None:
+        """The agreement PDF issued with this SHA-256, as it was issued."""
         ...
 
     def awaiting(self, due_before: datetime) -> Iterable[StoredRequest]:

@@ -188,11 +188,19 @@ class Records:
         contract = current.contract.void(now, current.first_day_starts)
         return replace(current, contract=contract).with_events(AuditEvent(now, "void"))
 
-    def change(self, request: StoredRequest, change: Change, ending: bool = False) -> StoredRequest:
+    def change(
+        self,
+        request: StoredRequest,
+        change: Change,
+        ending: bool = False,
+        issued: Callable[[str], bytes] | None = None,
+    ) -> StoredRequest:
         """Apply ``change`` and store it, re-reading and re-applying when
         someone else wrote first. A request past its time (``due_at``) is ended
         instead (even if the scheduled job has not got to it yet), and the
-        caller hears ``WrongState("too_late")``."""
+        caller hears ``WrongState("too_late")``. A change that issues the
+        agreement (sets ``agreement_sha256``) comes with ``issued``, which
+        gives the PDF of that hash, kept in the same write."""
         current = request
         cap = self.rules.max_days_per_year
         for _ in range(WRITE_ATTEMPTS):
@@ -203,10 +211,12 @@ class Records:
             changed = changed.with_messages(*notices.on_change(current, changed, now))
             try:
                 days, released = days_change_of(current, changed)
-                issued = (
-                    changed.agreement_sha256 if changed.agreement_sha256 != current.agreement_sha256 else ""
-                )
-                stored = self.store.update(changed, days, cap, released, issued)
+                pdf = b""
+                if changed.agreement_sha256 != current.agreement_sha256:
+                    if issued is None:
+                        raise ValueError("an agreement is issued only with its PDF")
+                    pdf = issued(changed.agreement_sha256)
+                stored = self.store.update(changed, days, cap, released, pdf)
             except StaleWrite:
                 fresh = self.store.get(current.id)
                 if fresh is None:

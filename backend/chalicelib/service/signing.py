@@ -68,6 +68,8 @@ class Signing:
                 )
             NameMismatch.check(*names)
 
+        made: dict[str, bytes] = {}  # the agreement PDF, by its SHA-256, once approved
+
         def change(current: StoredRequest, now: datetime) -> StoredRequest:
             signature = Signature(party, name, now, source_ip, user_agent, contract_sha256, agreed=agree)
             contract = current.contract.sign(signature)
@@ -80,10 +82,13 @@ class Signing:
             if contract.state is State.APPROVED:
                 changed = changed.with_events(AuditEvent(now, "approved"))
                 pdf = self.documents.agreement_pdf(changed)
-                changed = replace(changed, agreement_sha256=hashlib.sha256(pdf).hexdigest())
+                digest = hashlib.sha256(pdf).hexdigest()
+                made[digest] = pdf
+                changed = replace(changed, agreement_sha256=digest)
             return changed
 
-        return self.records.view(self.records.change(request, change), party, language)
+        stored = self.records.change(request, change, issued=made.__getitem__)
+        return self.records.view(stored, party, language)
 
     def decline(self, request_id: str, token: str, reason: str) -> RequestView:
         request, party = self.records.authorize(request_id, token)

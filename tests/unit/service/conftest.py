@@ -92,7 +92,7 @@ def _harness(district: DistrictConfig) -> Harness:
     store, mailer, clock = InMemoryStore(), FakeMailer(), FakeClock(T0)
     secret = "unit-test-secret-unit-test-secret"
     records = Records(district, store, clock, secret)
-    documents = DistrictDocuments(district, "https://portal.alder-creek.example")
+    documents = DistrictDocuments(district, "https://portal.alder-creek.example", issued=store)
     composer = EmailComposer(district, secret, "https://portal.alder-creek.example", documents=documents)
     dispatcher = Dispatcher(store, mailer, clock, composer)
     return Harness(
