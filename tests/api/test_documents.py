@@ -13,15 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from chalicelib.config.loader import load
+from tests.api.ridgeline import CASTELLANOS, GUARDIAN, OFFICE, PRINCIPAL, ROJAS
 from tests.support.api import Api
 from tests.support.aws import sent_emails
 from tests.support.bodies import submit_body
 
-GUARDIAN = "elena.quintana@family.example"
-CASTELLANOS = "i.castellanos@ridgeline.alder-creek.example"
-ROJAS = "c.rojas@ridgeline.alder-creek.example"
-PRINCIPAL = "principal@ridgeline.alder-creek.example"
-OFFICE = "office@ridgeline.alder-creek.example"
 PDF = {"Accept": "application/pdf"}
 
 # Words from each Education Code 51747(g) element as the demo district's terms word them.

@@ -9,15 +9,11 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.api.ridgeline import CASTELLANOS, GUARDIAN, OFFICE, PRINCIPAL, ROJAS
 from tests.support.api import Api
 from tests.support.aws import sent_emails
 from tests.support.bodies import submit_body
 
-GUARDIAN = "elena.quintana@family.example"
-CASTELLANOS = "i.castellanos@ridgeline.alder-creek.example"
-ROJAS = "c.rojas@ridgeline.alder-creek.example"
-PRINCIPAL = "principal@ridgeline.alder-creek.example"
-OFFICE = "office@ridgeline.alder-creek.example"
 DATES = ["2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08"]
 RECORD_THE_WORK = ("Record the work", "Registre el trabajo")  # each teacher in their language
 # 8 a.m. in California the day after the last day: the last day has ended.

@@ -12,19 +12,9 @@ import pytest
 import yaml
 
 from chalicelib.config.loader import DEFAULT_PATH, district
+from tests.api.ridgeline import CASTELLANOS, OFFICE
+from tests.api.ridgeline import middle_school_request as requested
 from tests.support.api import Api
-from tests.support.bodies import submit_body
-
-GUARDIAN = "elena.quintana@family.example"
-CASTELLANOS = "i.castellanos@ridgeline.alder-creek.example"
-OFFICE = "office@ridgeline.alder-creek.example"
-
-
-def requested(api: Api, **changes: Any) -> tuple[str, str]:
-    body = submit_body(school_id="ridgeline-middle", teacher_ids=["t-castellanos", "t-rojas"], **changes)
-    assert api.post("/stis/requests", body).status_code == 201
-    api.deliver()
-    return api.link_for(GUARDIAN)
 
 
 def view(api: Api, request_id: str, token: str, lang: str = "en") -> dict[str, Any]:

@@ -4,21 +4,9 @@ from typing import Any
 
 import pytest
 
+from tests.api.ridgeline import CASTELLANOS, GUARDIAN, OFFICE, PRINCIPAL, ROJAS, middle_school_request
 from tests.support.api import Api
 from tests.support.bodies import submit_body
-
-GUARDIAN = "elena.quintana@family.example"
-CASTELLANOS = "i.castellanos@ridgeline.alder-creek.example"
-ROJAS = "c.rojas@ridgeline.alder-creek.example"
-PRINCIPAL = "principal@ridgeline.alder-creek.example"
-OFFICE = "office@ridgeline.alder-creek.example"
-
-
-def middle_school_request(api: Api, **changes: Any) -> tuple[str, str]:
-    body = submit_body(school_id="ridgeline-middle", teacher_ids=["t-castellanos", "t-rojas"], **changes)
-    assert api.post("/stis/requests", body).status_code == 201
-    api.deliver()
-    return api.link_for(GUARDIAN)
 
 
 def sign(api: Api, request_id: str, token: str, name: str, lang: str = "en") -> Any:
