@@ -534,11 +534,12 @@ stubber.add_response("transact_write_items", {})
 with stubber:
     answer = app.app(event("POST", "/stis/requests", submit_body(7, days[0], days[2])), LambdaContext())
 dispatcher()  # the email function's parts: the outbox, the SES adapter, Jinja
-from documents import approved_request  # bench/documents.py: an approved request
+from tests.support.approved import approved  # the approved record the document tests render
 from chalicelib.documents.agreement_pdf import render_agreement_pdf
 from chalicelib.documents.calendar_ics import render_calendar_ics
-pdf = render_agreement_pdf(*approved_request("es"), "https://attendance.alder-creek.example")
-ics = render_calendar_ics(*approved_request("es"))
+record = approved(district(), "es")
+pdf = render_agreement_pdf(district(), record, "https://attendance.alder-creek.example")
+ics = render_calendar_ics(district(), record)
 assert pdf.startswith(b"%PDF-") and b"DejaVu" in pdf and ics.startswith(b"BEGIN:VCALENDAR"), "documents"
 environment = render._environment("es")
 templates = [environment.get_template(name) for name in environment.list_templates()]
