@@ -24,8 +24,11 @@ def _config() -> Any:
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=2,
         # The embedded AWS of `make dev` answers one call at a time, so under a burst a
-        # call waits its turn behind the others: locally the SDK waits longer for it.
-        read_timeout=5 if settings().stage in AWS_STAGES else 60,
+        # call waits its turn behind the others, minutes on a busy machine. Locally the
+        # SDK waits for it rather than give up and retry: moto ignores the transactions'
+        # ClientRequestToken, so a retried write that had been applied reads as a
+        # conflict (in AWS the token makes the retry harmless, and 5 s is plenty).
+        read_timeout=5 if settings().stage in AWS_STAGES else 600,
         parameter_validation=settings().stage not in AWS_STAGES,
     )
 
