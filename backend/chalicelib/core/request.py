@@ -117,6 +117,11 @@ class StoredRequest(SchoolDaySpan):
         return "STIS-" + self.id.replace("-", "")[:6].upper()
 
     @property
+    def approved_at(self) -> datetime | None:
+        """When the last signature approved the contract (``None`` if it never was)."""
+        return next((e.at for e in self.audit if e.event == "approved"), None)
+
+    @property
     def due_at(self) -> datetime:
         """When the scheduled work must look at an unsigned request: the end of the
         guardian's window while unconfirmed, else the start of the first day."""

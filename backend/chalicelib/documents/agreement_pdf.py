@@ -37,7 +37,7 @@ from ..i18n import (
 )
 from ..i18n.text import N_
 from ..service.agreement import contract_text
-from .record import approved_at, as_approved
+from .record import approved_at, approved_with_school
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -397,10 +397,7 @@ def _event_rows(
 
 def render_agreement_pdf(district: DistrictConfig, request: StoredRequest, site_url: str) -> bytes:
     """The agreement and its audit certificate, as the record stood at approval."""
-    record = as_approved(request)
-    school = district.school(record.school_id)
-    if school is None:
-        raise LookupError(record.school_id)
+    record, school = approved_with_school(district, request)
     language = record.language
     words = _words(language)
     zone_name = district.district.time_zone

@@ -13,7 +13,7 @@ from ..config.schema import DistrictConfig
 from ..core.request import StoredRequest
 from ..i18n import format_date, gettext, join_names
 from ..i18n.text import N_
-from .record import approved_at, as_approved
+from .record import approved_at, approved_with_school
 
 WORDS = {
     "away": N_("Independent study: %(student)s away from %(school)s"),
@@ -44,10 +44,7 @@ def work_due(district: DistrictConfig, request: StoredRequest) -> date:
 def render_calendar_ics(district: DistrictConfig, request: StoredRequest) -> bytes:
     from icalendar import Calendar, Event
 
-    record = as_approved(request)
-    school = district.school(record.school_id)
-    if school is None:
-        raise LookupError(record.school_id)
+    record, school = approved_with_school(district, request)
     language = record.language
     stamp = approved_at(record)
     facts = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from ..config.schema import DistrictConfig, School
 from ..core.request import StoredRequest
 
 
@@ -19,10 +20,19 @@ class NotApproved(ValueError):
 
 
 def approved_at(request: StoredRequest) -> datetime:
-    for event in request.audit:
-        if event.event == "approved":
-            return event.at
-    raise NotApproved(request.id)
+    at = request.approved_at
+    if at is None:
+        raise NotApproved(request.id)
+    return at
+
+
+def approved_with_school(district: DistrictConfig, request: StoredRequest) -> tuple[StoredRequest, School]:
+    """The record as at approval, and its school (which must still be configured)."""
+    record = as_approved(request)
+    school = district.school(record.school_id)
+    if school is None:
+        raise LookupError(record.school_id)
+    return record, school
 
 
 def as_approved(request: StoredRequest) -> StoredRequest:

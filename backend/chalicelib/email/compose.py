@@ -206,7 +206,7 @@ class EmailComposer:
                 by = who(ending.by.key, ending.by.role.value)
             context.update(
                 state=request.state.value,
-                signed=any(e.event == "approved" for e in request.audit),  # a late cancel
+                signed=request.approved_at is not None,  # a late cancel
                 reason=ending.reason if ending else "",
                 by=by,
             )

@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 from ..core.contract import CONFIRMED, Role
 from ..core.errors import WrongState
-from ..core.request import StoredRequest
 from .errors import InvalidInput, NotFound
 from .ports import Documents
 from .records import Records
@@ -36,10 +35,6 @@ class Verified:
     first_day: date
     last_day: date
     approved_at: datetime
-
-
-def approval_time(request: StoredRequest) -> datetime:
-    return next(e.at for e in request.audit if e.event == "approved")
 
 
 class Documenting:
@@ -76,6 +71,9 @@ class Documenting:
         now = self.records.clock.now()
         if request is None or request.agreement_sha256 != digest or request.expires_at <= now.timestamp():
             raise NotFound()
+        approved_at = request.approved_at
+        if approved_at is None:  # an agreement is issued only at approval
+            raise NotFound()
         school = self.records.district.school(request.school_id)
         return Verified(
             ref=request.ref,
@@ -83,5 +81,5 @@ class Documenting:
             school=school.name if school else "",
             first_day=request.first_day,
             last_day=request.last_day,
-            approved_at=approval_time(request),
+            approved_at=approved_at,
         )
