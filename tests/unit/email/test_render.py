@@ -665,6 +665,7 @@ def test_a_cancelled_signed_agreement_is_not_called_a_request_awaiting_signature
         email = render("ended", language, role, state="cancelled", reason="", by="", signed=True)
         assert reads in email.text
         assert email.subject.startswith(subject)
+        assert ("View the agreement" if language == "en" else "Ver el acuerdo") in email.html
         for text in (email.text, email.html):
             assert "Nobody needs to sign" not in text
             assert "Ya nadie tiene que firmar" not in text
